@@ -1,0 +1,1 @@
+"""The SQLAdmin back-office. Views are declarative; actions call core services."""

@@ -1,0 +1,92 @@
+"""Back-office login (ADMIN and SUPPORT only) and per-role permissions (SUPPORT is read-only)."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from admin_app.csrf import CSRFMiddleware
+from core.clock import utcnow
+from core.errors import ServiceError
+from core.models import User
+from core.services import auth
+from sqladmin.authentication import AuthenticationBackend
+from sqladmin.authorization import AuthorizationBackend
+
+READ_ACTIONS = {"list", "details", "export"}
+
+
+class AdminAuth(AuthenticationBackend):
+    def __init__(self, *, db: object, secret_key: str, https_only: bool, max_age: int) -> None:
+        self.db = db
+        # Own middleware list: the session first, then CSRF (which needs the session).
+        self.middlewares = [
+            Middleware(SessionMiddleware, secret_key=secret_key, session_cookie="s7_admin",
+                       same_site="strict", https_only=https_only, max_age=max_age, path="/admin"),
+            Middleware(CSRFMiddleware),
+        ]
+
+    async def login(self, request: Request) -> bool:
+        form = await request.form()
+        email, password = str(form.get("username", "")), str(form.get("password", ""))
+        ip = request.client.host if request.client else "unknown"
+
+        def check() -> User | None:
+            try:
+                with self.db.transaction() as session:  # type: ignore[attr-defined]
+                    user = auth.authenticate_password(session, email=email, password=password, ip=ip,
+                                                      now=utcnow())
+                    return user if user.is_staff else None
+            except ServiceError:
+                return None
+
+        user = await run_in_threadpool(check)
+        if user is None:
+            return False
+        csrf = request.session.get("csrf")
+        request.session.clear()
+        request.session.update({"uid": user.id, "v": user.token_version, "role": user.role,
+                                "name": user.full_name})
+        if csrf:
+            request.session["csrf"] = csrf
+        return True
+
+    async def logout(self, request: Request) -> bool:
+        request.session.clear()
+        return True
+
+    async def authenticate(self, request: Request) -> Response | bool:
+        uid = request.session.get("uid")
+        if not uid:
+            return False
+
+        def load() -> User | None:
+            with self.db.transaction() as session:  # type: ignore[attr-defined]
+                user = session.get(User, uid)
+                ok = (user is not None and user.is_staff and not user.is_blocked
+                      and user.token_version == request.session.get("v"))
+                return user if ok else None
+
+        user = await run_in_threadpool(load)
+        if user is None:
+            request.session.clear()
+            return RedirectResponse(request.url_for("admin:login"), status_code=302)
+        request.session["role"] = user.role
+        return True
+
+
+class RoleAuthorization(AuthorizationBackend):
+    """ADMIN may do everything; SUPPORT may read, export and use the actions marked for support."""
+
+    support_actions = {"action:doctor_fix", "action:check_url"}
+
+    def has_permission(self, request: Request, identity: str, action: str, obj: object | None = None) -> bool:
+        role = request.session.get("role")
+        if role == "ADMIN":
+            return True
+        if role == "SUPPORT":
+            return str(action) in READ_ACTIONS or str(action) in self.support_actions
+        return False

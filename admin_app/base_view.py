@@ -1,0 +1,46 @@
+"""The base of every back-office model view: Russian defaults and form actions (modal dialogs)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from admin_app import form_actions
+from admin_app.form_actions import FormAction
+from sqladmin import ModelView, expose
+from sqladmin.authorization import custom_action
+
+
+class S7ModelView(ModelView):
+    form_actions: ClassVar[tuple[FormAction, ...]] = ()
+    details_template = "s7/details.html"
+    page_size = 50
+    page_size_options: ClassVar[list[int]] = [25, 50, 100]
+    can_export = True
+
+    def _form_action(self, name: str) -> FormAction | None:
+        return next((a for a in self.form_actions if a.name == name), None)
+
+    def visible_form_actions(self, request: Request, obj: Any = None) -> list[FormAction]:
+        return [a for a in self.form_actions if self.has_permission(request, custom_action(a.name))]
+
+    def form_action_url(self, request: Request, action: FormAction) -> str:
+        return form_actions.post_url(self, request, action)
+
+    async def form_action_page(self, request: Request, name: str) -> Response:
+        action = self._form_action(name)
+        assert action is not None
+        from admin_app.helpers import pks_of
+
+        return await form_actions.render_page(self, request, action, pks_of(request))
+
+    @expose("/form-action/{name}", methods=["POST"])
+    async def form_action_submit(self, request: Request) -> Response:
+        action = self._form_action(request.path_params["name"])
+        if action is None or not self.has_permission(request, custom_action(action.name)):
+            from starlette.exceptions import HTTPException
+
+            raise HTTPException(status_code=403)
+        return await form_actions.submit(self, request, action)

@@ -1,0 +1,110 @@
+"""CSRF protection for the whole back-office (SQLAdmin has none).
+
+Every unsafe request (POST/PUT/PATCH/DELETE) must
+  1. come from our own origin (Origin header, or Referer when Origin is absent), and
+  2. carry the session's CSRF token: header `X-CSRF-Token`, or the form field `csrf_token`.
+
+The token field is the first field of every form (our script inserts it), so for multipart bodies
+only the first part is read before the check; the body is then replayed to the app unchanged and
+the rest streams through — a 1 GB upload is never buffered here.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_SCAN = 64 * 1024
+LOGIN_SUFFIX = "/login"
+
+
+def ensure_token(session: dict) -> str:
+    token = session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _same_origin(scope: Scope) -> bool:
+    host = _header(scope, b"host")
+    source = _header(scope, b"origin") or _header(scope, b"referer")
+    if not host or not source or source == "null":
+        return False
+    return urlsplit(source).netloc.lower() == host.lower()
+
+
+def _token_in(body: bytes, content_type: str) -> str | None:
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        values = parse_qs(body.decode("latin-1")).get("csrf_token")
+        return values[0] if values else None
+    if content_type.startswith("multipart/form-data"):
+        match = re.search(rb'name="csrf_token"\r\n\r\n([^\r\n]*)\r\n', body)
+        return match.group(1).decode("latin-1") if match else None
+    return None
+
+
+class CSRFMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        session = scope.setdefault("session", {})
+        ensure_token(session)
+        if scope["method"] not in UNSAFE:
+            await self.app(scope, receive, send)
+            return
+        if not _same_origin(scope):
+            await _refuse(send, "Запрос отклонён: недопустимый источник (Origin/Referer).")
+            return
+        is_login = scope["path"].endswith(LOGIN_SUFFIX)
+        expected = session.get("csrf", "")
+        supplied = _header(scope, b"x-csrf-token")
+        buffered: list[Message] = []
+        if supplied is None:
+            content_type = (_header(scope, b"content-type") or "").lower()
+            data = b""
+            more = True
+            while more and len(data) < MAX_SCAN:
+                message = await receive()
+                buffered.append(message)
+                data += message.get("body", b"")
+                more = message.get("more_body", False)
+                supplied = _token_in(data, content_type)
+                if supplied is not None:
+                    break
+        if not is_login and not (supplied and expected and hmac.compare_digest(supplied, expected)):
+            await _refuse(send, "Запрос отклонён: устаревшая форма (CSRF). Обновите страницу и повторите.")
+            return
+
+        async def replay() -> Message:
+            if buffered:
+                return buffered.pop(0)
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _refuse(send: Send, text: str) -> None:
+    response = PlainTextResponse(text, status_code=403)
+    await response({"type": "http"}, _empty_receive, send)
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}

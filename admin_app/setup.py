@@ -1,0 +1,45 @@
+"""Mount the back-office on the main app."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+from admin_app.auth import AdminAuth, RoleAuthorization
+from core.db import Database
+from core.settings import Settings
+from sqladmin import Admin
+from sqladmin.i18n import I18nConfig
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# "module:Class" in menu order. Add new views here.
+VIEWS = [
+    "admin_app.views.users:UserAdmin",
+    "admin_app.views.messaging:NotificationAdmin",
+    "admin_app.views.messaging:AuditAdmin",
+    "admin_app.views.messaging:OutboxAdmin",
+]
+
+
+def mount_admin(app: Starlette, db: Database, settings: Settings) -> Admin:
+    admin = Admin(
+        app,
+        session_maker=db.new_sessionmaker(),
+        base_url="/admin",
+        title="S7 Robotics — админ-панель",
+        templates_dir=str(TEMPLATES),
+        authentication_backend=AdminAuth(db=db, secret_key=settings.secret_key,
+                                         https_only=settings.https_only_cookies,
+                                         max_age=settings.admin_session_max_age),
+        authorization_backend=RoleAuthorization(),
+        i18n_config=I18nConfig(default_locale="ru"),
+    )
+    admin.admin.state.s7_db = db
+    admin.admin.state.settings = settings
+    for spec in VIEWS:
+        module, _, name = spec.partition(":")
+        admin.add_view(getattr(import_module(module), name))
+    return admin

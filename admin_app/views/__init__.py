@@ -1,0 +1,1 @@
+"""Back-office views, one module per domain. `ALL_VIEWS` is the menu order."""

@@ -1,0 +1,56 @@
+"""Уведомления, Журнал действий, Почта (outbox): read-only views."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from admin_app.base_view import S7ModelView
+from core.models import AuditEvent, EmailOutbox, Notification
+
+
+class ReadOnlyView(S7ModelView):
+    can_create = False
+    can_edit = False
+    can_delete = False
+
+
+class NotificationAdmin(ReadOnlyView, model=Notification):
+    name = "Уведомление"
+    name_plural = "Уведомления"
+    icon = "fa-solid fa-bell"
+    column_list: ClassVar[list[Any]] = [Notification.created_at, Notification.user_id, Notification.type,
+                                        Notification.title, Notification.read_at]
+    column_searchable_list: ClassVar[list[Any]] = [Notification.title, Notification.type]
+    column_default_sort: ClassVar[list[Any]] = [(Notification.created_at, True)]
+    column_labels: ClassVar[dict[Any, str]] = {
+        Notification.created_at: "Создано", Notification.user_id: "Пользователь", Notification.type: "Тип",
+        Notification.title: "Заголовок", Notification.message: "Текст", Notification.read_at: "Прочитано",
+    }
+
+
+class AuditAdmin(ReadOnlyView, model=AuditEvent):
+    name = "Событие"
+    name_plural = "Журнал действий"
+    icon = "fa-solid fa-clipboard-list"
+    column_list: ClassVar[list[Any]] = [AuditEvent.at, AuditEvent.actor_id, AuditEvent.action, AuditEvent.entity,
+                                        AuditEvent.entity_id]
+    column_searchable_list: ClassVar[list[Any]] = [AuditEvent.action, AuditEvent.entity_id]
+    column_default_sort: ClassVar[list[Any]] = [(AuditEvent.at, True)]
+    column_labels: ClassVar[dict[Any, str]] = {
+        AuditEvent.at: "Время", AuditEvent.actor_id: "Кто", AuditEvent.action: "Действие",
+        AuditEvent.entity: "Объект", AuditEvent.entity_id: "ID объекта", AuditEvent.data: "Данные",
+    }
+
+
+class OutboxAdmin(ReadOnlyView, model=EmailOutbox):
+    name = "Письмо"
+    name_plural = "Почта (очередь)"
+    icon = "fa-solid fa-envelope"
+    column_list: ClassVar[list[Any]] = [EmailOutbox.created_at, EmailOutbox.to_addr, EmailOutbox.subject,
+                                        EmailOutbox.status, EmailOutbox.attempts, EmailOutbox.sent_at]
+    column_default_sort: ClassVar[list[Any]] = [(EmailOutbox.created_at, True)]
+    column_labels: ClassVar[dict[Any, str]] = {
+        EmailOutbox.created_at: "Создано", EmailOutbox.to_addr: "Кому", EmailOutbox.subject: "Тема",
+        EmailOutbox.status: "Статус", EmailOutbox.attempts: "Попыток", EmailOutbox.sent_at: "Отправлено",
+        EmailOutbox.last_error: "Последняя ошибка",
+    }

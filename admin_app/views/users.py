@@ -1,0 +1,56 @@
+"""Пользователи: list, search, block with a reason (modal), unblock."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from admin_app.base_view import S7ModelView
+from admin_app.form_actions import Field, FormAction
+from core.clock import utcnow
+from core.models import User
+from core.services import auth
+from sqladmin import action
+
+BLOCK = FormAction(
+    name="block", label="Заблокировать", title="Заблокировать пользователя",
+    fields=(Field("reason", "Причина блокировки", kind="textarea", required=True),),
+    submit_label="Заблокировать", danger=True, success="Пользователь заблокирован",
+    service=lambda s, actor, pk, v: auth.block_user(s, actor=actor, user_id=pk, reason=v["reason"], now=utcnow()),
+)
+UNBLOCK = FormAction(
+    name="unblock", label="Разблокировать", title="Разблокировать пользователя", fields=(),
+    submit_label="Разблокировать", success="Пользователь разблокирован",
+    service=lambda s, actor, pk, v: auth.unblock_user(s, actor=actor, user_id=pk, now=utcnow()),
+)
+
+
+class UserAdmin(S7ModelView, model=User):
+    name = "Пользователь"
+    name_plural = "Пользователи"
+    icon = "fa-solid fa-user"
+    form_actions = (BLOCK, UNBLOCK)
+    can_create = False
+    can_delete = False
+    column_list: ClassVar[list[Any]] = [User.email, User.full_name, User.role, User.experience_points,
+                                        User.is_blocked, User.created_at]
+    column_details_exclude_list: ClassVar[list[Any]] = [User.password_hash, User.token_version]
+    column_searchable_list: ClassVar[list[Any]] = [User.email, User.full_name]
+    column_sortable_list: ClassVar[list[Any]] = [User.email, User.created_at, User.experience_points]
+    column_default_sort: ClassVar[list[Any]] = [(User.created_at, True)]
+    form_columns: ClassVar[list[Any]] = [User.full_name, User.role]
+    column_labels: ClassVar[dict[Any, str]] = {
+        User.email: "Email", User.full_name: "Имя", User.role: "Роль", User.experience_points: "XP",
+        User.is_blocked: "Заблокирован", User.blocked_reason: "Причина блокировки",
+        User.created_at: "Зарегистрирован",
+    }
+
+    @action("block", "Заблокировать", add_in_detail=False)
+    async def block_page(self, request: Request) -> Response:
+        return await self.form_action_page(request, "block")
+
+    @action("unblock", "Разблокировать", add_in_detail=False)
+    async def unblock_page(self, request: Request) -> Response:
+        return await self.form_action_page(request, "unblock")

@@ -1,0 +1,100 @@
+"""Engine, sessions and the one way to open a transaction for a service call.
+
+Entry points (API routes, admin handlers, jobs, CLI) do::
+
+    with db.transaction() as session:
+        result = some_service(session, actor=..., now=utcnow())
+
+Services never commit; the `transaction()` block commits on success and rolls back on error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.errors import ServiceError
+
+
+def _sqlite_lower(value: object) -> object:
+    # SQLite's own lower() is ASCII-only: Cyrillic search must be case-insensitive too.
+    return value.lower() if isinstance(value, str) else value
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy (not pysqlite) decide when transactions begin, so SAVEPOINTs work.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+        dbapi_connection.create_function("lower", 1, _sqlite_lower, deterministic=True)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        # IMMEDIATE takes the write lock up front: on SQLite this gives the same
+        # "read then write exactly once" guarantee as SELECT ... FOR UPDATE on PostgreSQL.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, **kwargs: object) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs  # type: ignore[arg-type]
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+
+
+class Database:
+    """Owns the session factory; `transaction()` is the unit of work for one service call."""
+
+    def __init__(self, engine: Engine | None = None, *, bind: Connection | None = None) -> None:
+        self.engine = engine if engine is not None else bind.engine  # type: ignore[union-attr]
+        self._bind = bind
+        self.sessionmaker = self.new_sessionmaker()
+
+    def new_sessionmaker(self) -> sessionmaker[Session]:
+        """A fresh factory on the same bind (SQLAdmin reconfigures the one it is given)."""
+        if self._bind is not None:
+            # Tests: every transaction becomes a savepoint inside an outer, rolled-back one.
+            return sessionmaker(bind=self._bind, expire_on_commit=False,
+                                join_transaction_mode="create_savepoint")
+        return sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        return cls(make_engine(url))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        session = self.sessionmaker()
+        try:
+            yield session
+            session.commit()
+        except ServiceError as error:
+            if error.commit_anyway:
+                session.commit()
+            else:
+                session.rollback()
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()

@@ -1,0 +1,76 @@
+"""Lesson sessions (the schedule), attendance marks and club quiz assignments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, fk
+from .clubs import ClubClass
+from .programs import ProgramLesson
+
+
+class LessonSession(IdMixin, CreatedMixin, Base):
+    __tablename__ = "lesson_sessions"
+    __table_args__ = (
+        CheckConstraint("duration_min BETWEEN 30 AND 180", name="duration"),
+        CheckConstraint("status IN ('SCHEDULED','COMPLETED','CANCELLED')", name="status"),
+        Index("ix_lesson_sessions_class_starts", "class_id", "starts_at"),
+        Index("ix_lesson_sessions_status_starts", "status", "starts_at"),
+    )
+
+    class_id: Mapped[str] = fk("club_classes.id", index=False)
+    program_lesson_id: Mapped[str | None] = fk("program_lessons.id", ondelete="SET NULL", nullable=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    duration_min: Mapped[int] = mapped_column(Integer, nullable=False, default=60)
+    location: Mapped[str | None] = mapped_column(String(300))
+    mentor_notes: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="SCHEDULED")
+    auto_send_quiz: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
+
+    club_class: Mapped[ClubClass] = relationship()
+    program_lesson: Mapped[ProgramLesson | None] = relationship()
+
+
+class Attendance(IdMixin, Base):
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("session_id", "student_id", name="uq_attendance"),
+        CheckConstraint("status IN ('present','late','absent','excused')", name="status"),
+    )
+
+    session_id: Mapped[str] = fk("lesson_sessions.id", index=False)
+    student_id: Mapped[str] = fk("users.id")
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    xp_awarded: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=_utcnow)
+    marked_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
+
+
+class ClubQuizAssignment(IdMixin, Base):
+    __tablename__ = "club_quiz_assignments"
+    __table_args__ = (
+        UniqueConstraint("student_id", "quiz_id", "session_id", name="uq_quiz_assignment"),
+        CheckConstraint("status IN ('ASSIGNED','SUBMITTED','GRADED')", name="status"),
+        Index("ix_club_quiz_assignments_status_due", "status", "due_at"),
+        Index("ix_club_quiz_assignments_session", "session_id"),
+    )
+
+    student_id: Mapped[str] = fk("users.id")
+    quiz_id: Mapped[str] = fk("quizzes.id")
+    session_id: Mapped[str | None] = fk("lesson_sessions.id", nullable=True, index=False)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=_utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="ASSIGNED")
+    is_overdue: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    answers: Mapped[dict[str, Any] | None] = mapped_column()
+    graded_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

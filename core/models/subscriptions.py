@@ -1,0 +1,74 @@
+"""Plans and paid club subscriptions (manual Kaspi transfer verified by an admin)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, CreatedMixin, IdMixin, UTCDateTime, fk
+from .users import User
+
+PLAN_TYPES = ("ONETIME_PURCHASE", "MONTHLY_SUBSCRIPTION")
+SUBSCRIPTION_STATUSES = ("PENDING", "ACTIVE", "EXPIRED", "REJECTED")
+
+
+class SubscriptionPlan(IdMixin, CreatedMixin, Base):
+    __tablename__ = "subscription_plans"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_nonneg"),
+        CheckConstraint("duration_days > 0", name="duration_pos"),
+        CheckConstraint(
+            "max_kruzhoks >= 0 AND max_classes_per_kruzhok >= 0 AND max_students_per_class >= 0",
+            name="limits_nonneg",
+        ),
+    )
+
+    code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    price: Mapped[int] = mapped_column(Integer, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="KZT")
+    duration_days: Mapped[int] = mapped_column(Integer, nullable=False)
+    max_kruzhoks: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    max_classes_per_kruzhok: Mapped[int] = mapped_column(Integer, nullable=False, default=2)
+    max_students_per_class: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Subscription(IdMixin, CreatedMixin, Base):
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        CheckConstraint("status IN ('PENDING','ACTIVE','EXPIRED','REJECTED')", name="status"),
+        CheckConstraint("type IN ('ONETIME_PURCHASE','MONTHLY_SUBSCRIPTION')", name="type"),
+        CheckConstraint("amount >= 0", name="amount_nonneg"),
+        Index("ix_subscriptions_user_status", "user_id", "status"),
+        Index("ix_subscriptions_status_expires", "status", "expires_at"),
+        Index("ix_subscriptions_status_created", "status", "created_at"),
+    )
+
+    user_id: Mapped[str] = fk("users.id", index=False)
+    plan_id: Mapped[str | None] = fk("subscription_plans.id", ondelete="SET NULL", nullable=True)
+    type: Mapped[str] = mapped_column(String(32), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="PENDING")
+    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="KZT")
+    payment_method: Mapped[str] = mapped_column(String(16), nullable=False, default="KASPI")
+    payment_comment: Mapped[str] = mapped_column(String(8), unique=True, nullable=False)
+    payment_proof_url: Mapped[str | None] = mapped_column(String(300))
+    max_kruzhoks: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    max_classes_per_kruzhok: Mapped[int] = mapped_column(Integer, nullable=False, default=2)
+    max_students_per_class: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    plan: Mapped[SubscriptionPlan | None] = relationship()

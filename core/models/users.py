@@ -1,0 +1,39 @@
+"""Users and roles. Mentorship is not a role: it follows from subscriptions and club assignments."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, CreatedMixin, IdMixin
+
+ROLES = ("USER", "SUPPORT", "ADMIN")
+
+
+class User(IdMixin, CreatedMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('USER','SUPPORT','ADMIN')", name="role"),
+        CheckConstraint("experience_points >= -1000000", name="xp_sane"),
+    )
+
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    full_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False, default="USER", index=True)
+    is_blocked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    blocked_reason: Mapped[str | None] = mapped_column(Text)
+    # Bumped by "logout everywhere" and by blocking: every token carries the version it was made with.
+    token_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    experience_points: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "ADMIN"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("ADMIN", "SUPPORT")

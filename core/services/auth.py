@@ -1,0 +1,191 @@
+"""Accounts: registration, login with a database-backed failure limit, API tokens, blocking."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, Forbidden, NotFound, Unauthorized, field_error
+from core.models import User
+from core.services import audit, ratelimit
+from core.services.permissions import require_admin
+
+_hasher = PasswordHasher()
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOKEN_SALT = "s7-api-token"
+
+
+class LoginFailed(Unauthorized):
+    code = "invalid_credentials"
+    message = "Неверный email или пароль"
+    commit_anyway = True  # the failure is counted even though the request fails
+
+
+class AccountBlocked(Forbidden):
+    code = "account_blocked"
+    message = "Учётная запись заблокирована. Свяжитесь с поддержкой."
+
+
+@dataclass(frozen=True)
+class TokenSigner:
+    secret_key: str
+    ttl_seconds: int
+
+    def _serializer(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.secret_key, salt=TOKEN_SALT)
+
+    def issue(self, user: User) -> str:
+        return self._serializer().dumps({"uid": user.id, "v": user.token_version})
+
+    def read(self, token: str) -> dict | None:
+        try:
+            data = self._serializer().loads(token, max_age=self.ttl_seconds)
+        except (SignatureExpired, BadSignature, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise field_error("email", "Введите корректный email")
+    return email
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < 8:
+        raise field_error("password", "Пароль должен содержать не менее 8 символов")
+    if len(password) > 128:
+        raise field_error("password", "Пароль слишком длинный (не более 128 символов)")
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def register(session: Session, *, email: str, password: str, full_name: str, now: datetime,
+             role: str = "USER") -> User:
+    """Create a USER account. Raises Invalid, or Conflict `email_taken`."""
+    email = normalize_email(email)
+    _check_password_rules(password)
+    full_name = (full_name or "").strip()
+    if not 1 <= len(full_name) <= 200:
+        raise field_error("fullName", "Укажите имя (от 1 до 200 символов)")
+    if find_user_by_email(session, email) is not None:
+        raise Conflict("Пользователь с таким email уже зарегистрирован", code="email_taken")
+    user = User(email=email, password_hash=hash_password(password), full_name=full_name, role=role,
+                created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError as exc:
+        raise Conflict("Пользователь с таким email уже зарегистрирован", code="email_taken") from exc
+    return user
+
+
+def authenticate_password(session: Session, *, email: str, password: str, ip: str, now: datetime) -> User:
+    """Check credentials; failures are counted per email and per IP (5 per email per 15 min)."""
+    email_key = (email or "").strip().lower()[:254]
+    ratelimit.check(session, "login_email", email_key, now=now)
+    ratelimit.check(session, "login_ip", ip, now=now)
+    user = find_user_by_email(session, email_key) if email_key else None
+    if user is None or not _verify(user.password_hash, password or ""):
+        ratelimit.record(session, "login_email", email_key, now=now)
+        ratelimit.record(session, "login_ip", ip, now=now)
+        raise LoginFailed()
+    if user.is_blocked:
+        raise AccountBlocked()
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def login(session: Session, *, signer: TokenSigner, email: str, password: str, ip: str,
+          now: datetime) -> tuple[str, User]:
+    user = authenticate_password(session, email=email, password=password, ip=ip, now=now)
+    return signer.issue(user), user
+
+
+def user_from_token(session: Session, *, signer: TokenSigner, token: str) -> User:
+    """The user a bearer token belongs to; Unauthorized if bad, expired, revoked or blocked."""
+    data = signer.read(token)
+    if not data:
+        raise Unauthorized("Сессия недействительна или истекла. Войдите снова.", code="invalid_token")
+    user = session.get(User, data.get("uid"))
+    if user is None or user.token_version != data.get("v"):
+        raise Unauthorized("Сессия недействительна или истекла. Войдите снова.", code="invalid_token")
+    if user.is_blocked:
+        raise AccountBlocked()
+    return user
+
+
+def logout_all(session: Session, *, actor: User) -> None:
+    """Invalidate every token of the caller."""
+    actor.token_version = actor.token_version + 1
+
+
+def block_user(session: Session, *, actor: User, user_id: str, reason: str, now: datetime) -> User:
+    """Block an account (reason required): it can no longer log in, and its tokens stop working."""
+    require_admin(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", "Укажите причину блокировки")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Пользователь не найден")
+    if user.id == actor.id:
+        raise Conflict("Нельзя заблокировать самого себя", code="cannot_block_self")
+    if user.is_blocked:
+        raise Conflict("Пользователь уже заблокирован", code="already_blocked")
+    user.is_blocked = True
+    user.blocked_reason = reason[:2000]
+    user.token_version = user.token_version + 1
+    audit.record(session, actor=actor, action="user.block", entity="User", entity_id=user.id, now=now,
+                 data={"reason": user.blocked_reason})
+    return user
+
+
+def unblock_user(session: Session, *, actor: User, user_id: str, now: datetime) -> User:
+    require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Пользователь не найден")
+    if not user.is_blocked:
+        raise Conflict("Пользователь не заблокирован", code="not_blocked")
+    user.is_blocked = False
+    user.blocked_reason = None
+    audit.record(session, actor=actor, action="user.unblock", entity="User", entity_id=user.id, now=now)
+    return user
+
+
+def ensure_admin(session: Session, *, email: str, password: str, full_name: str, now: datetime) -> tuple[User, bool]:
+    """Create the admin account, or make an existing account an ADMIN with this password (idempotent)."""
+    email = normalize_email(email)
+    _check_password_rules(password)
+    user = find_user_by_email(session, email)
+    if user is None:
+        return register(session, email=email, password=password, full_name=full_name, now=now,
+                        role="ADMIN"), True
+    user.role = "ADMIN"
+    if not _verify(user.password_hash, password):
+        user.password_hash = hash_password(password)
+    return user, False

@@ -1,0 +1,27 @@
+"""Role checks shared by all services."""
+
+from __future__ import annotations
+
+from core.errors import Forbidden, Unauthorized
+from core.models import User
+
+
+def require_user(actor: User | None) -> User:
+    if actor is None:
+        raise Unauthorized()
+    return actor
+
+
+def require_admin(actor: User | None) -> User:
+    actor = require_user(actor)
+    if actor.role != "ADMIN":
+        raise Forbidden("Действие доступно только администратору")
+    return actor
+
+
+def require_staff(actor: User | None) -> User:
+    """ADMIN or SUPPORT (media diagnostics, read-only back-office)."""
+    actor = require_user(actor)
+    if actor.role not in ("ADMIN", "SUPPORT"):
+        raise Forbidden("Действие доступно только сотрудникам поддержки и администраторам")
+    return actor

@@ -1,0 +1,60 @@
+"""Sliding-window rate limits kept in the database, so they hold across processes and replicas."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from core.errors import RateLimited
+from core.models import RateLimitHit
+
+# name: (limit, window, Russian message)
+LIMITS: dict[str, tuple[int, timedelta, str]] = {
+    "login_email": (5, timedelta(minutes=15), "Слишком много неудачных попыток входа. Попробуйте позже."),
+    "login_ip": (30, timedelta(minutes=15), "Слишком много неудачных попыток входа. Попробуйте позже."),
+    "subscription_request": (3, timedelta(days=1), "Можно отправить не более 3 заявок в сутки."),
+    "attendance_batch": (10, timedelta(hours=1), "Слишком частое сохранение табеля. Попробуйте позже."),
+    "certificate_issue": (50, timedelta(hours=1), "Превышен лимит выдачи сертификатов в час."),
+    "join_code_fail": (10, timedelta(hours=1), "Слишком много неверных кодов. Попробуйте через час."),
+}
+
+
+def _lock(session: Session, bucket: str) -> None:
+    # Serialise check-and-insert per bucket across processes (SQLite: BEGIN IMMEDIATE already does).
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:b))"), {"b": bucket})
+
+
+def check(session: Session, name: str, key: str, *, now: datetime) -> None:
+    """Raise `RateLimited` when the window for (name, key) is full; records nothing."""
+    limit, window, message = LIMITS[name]
+    bucket = f"{name}:{key}"
+    _lock(session, bucket)
+    since = now - window
+    count, oldest = session.execute(
+        select(func.count(), func.min(RateLimitHit.at)).where(
+            RateLimitHit.bucket == bucket, RateLimitHit.at > since
+        )
+    ).one()
+    if count >= limit:
+        retry = int((oldest + window - now).total_seconds()) + 1 if oldest else int(window.total_seconds())
+        raise RateLimited(message, retry_after=retry)
+
+
+def record(session: Session, name: str, key: str, *, now: datetime) -> None:
+    session.add(RateLimitHit(bucket=f"{name}:{key}", at=now))
+    session.flush()
+
+
+def hit(session: Session, name: str, key: str, *, now: datetime) -> None:
+    """Count one use of (name, key), raising `RateLimited` if the window is already full."""
+    check(session, name, key, now=now)
+    record(session, name, key, now=now)
+
+
+def purge_old(session: Session, *, now: datetime) -> int:
+    longest = max(window for _, window, _ in LIMITS.values())
+    result = session.execute(delete(RateLimitHit).where(RateLimitHit.at < now - longest))
+    return result.rowcount or 0

@@ -1,0 +1,65 @@
+"""Typed settings read from environment variables (and an optional `.env`), with embedded defaults."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./var/s7.db"
+    secret_key: str = "dev-insecure-change-me"
+    token_ttl_days: int = 30
+    admin_session_max_age: int = 8 * 3600
+    https_only_cookies: bool = False
+
+    media_backend: str = "local"  # local | s3
+    media_root: Path = Path("./var/media")
+    private_root: Path = Path("./var/private")
+    media_max_bytes: int = 2 * 1024**3
+    media_accel_redirect_prefix: str = ""
+    media_cors_origins: str = "*"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_serve_mode: str = "redirect"  # redirect | proxy
+    s3_presign_seconds: int = 300
+
+    smtp_url: str = ""
+    mail_from: str = "S7 Robotics <no-reply@s7robotics.kz>"
+    email_max_attempts: int = 8
+
+    default_timezone: str = "Asia/Almaty"
+    xp_thresholds: list[int] = Field(default_factory=lambda: [100])
+    public_base_url: str = "http://localhost:8000"
+    log_level: str = "INFO"
+    worker_interval_seconds: int = 30
+
+    @field_validator("xp_thresholds", mode="before")
+    @classmethod
+    def _parse_thresholds(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            return json.loads(value) if value.startswith("[") else [int(v) for v in value.split(",") if v]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip() for o in self.media_cors_origins.split(",") if o.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,40 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def _check(request: Request) -> dict[str, str]:
+    checks: dict[str, str] = {}
+    try:
+        with request.app.state.db.transaction() as session:
+            session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - a probe reports, it does not raise
+        checks["database"] = f"error: {type(exc).__name__}"
+    storage = getattr(request.app.state, "storage", None)
+    if storage is not None:
+        try:
+            storage.ping()
+            checks["storage"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["storage"] = f"error: {type(exc).__name__}"
+    return checks
+
+
+async def readyz(request: Request) -> JSONResponse:
+    checks = await run_in_threadpool(_check, request)
+    ok = all(v == "ok" for v in checks.values())
+    return JSONResponse({"status": "ok" if ok else "error", "checks": checks}, status_code=200 if ok else 503)
+
+
+routes = [Route("/healthz", healthz, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]

@@ -1,0 +1,146 @@
+"""The one route decorator: parse → one service call in a transaction → serialise.
+
+    @api("/api/me", "GET", response=UserOut)
+    def me(ctx: Ctx) -> dict: ...
+
+Handlers are plain sync functions run in the thread pool with an open unit of work.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from core.clock import utcnow
+from core.errors import Invalid, Unauthorized
+from core.models import User
+from core.services import auth
+from public_api.validation import to_invalid
+
+MAX_JSON_BYTES = 1024 * 1024
+
+
+@dataclass
+class Ctx:
+    """What a handler gets: the open session, the caller (or None), the request and `now`."""
+
+    session: Session
+    actor: User | None
+    request: Request
+    now: datetime
+    settings: Any = field(repr=False, default=None)
+
+    @property
+    def state(self) -> Any:
+        return self.request.app.state
+
+    @property
+    def client_ip(self) -> str:
+        return self.request.client.host if self.request.client else "unknown"
+
+
+@dataclass
+class ApiMeta:
+    path: str
+    method: str
+    summary: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any
+    status: int
+    auth: str
+    tag: str
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def read_json(request: Request) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_JSON_BYTES:
+        raise Invalid("Слишком большой запрос", code="body_too_large")
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("Некорректный JSON в теле запроса", code="invalid_json") from exc
+
+
+def parse_model(model: type[BaseModel], data: Any, *, location: str) -> BaseModel:
+    if not isinstance(data, dict):
+        raise Invalid("Тело запроса должно быть JSON-объектом", code="invalid_json",
+                      details={"location": location})
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise to_invalid(exc, location=location) from exc
+
+
+def _serialise(response_model: Any, result: Any) -> Any:
+    if response_model is None or isinstance(result, Response):
+        return result
+    from pydantic import TypeAdapter
+
+    adapter = TypeAdapter(response_model)
+    return adapter.dump_python(adapter.validate_python(result), mode="json", by_alias=True)
+
+
+def resolve_actor(session: Session, request: Request, mode: str) -> User | None:
+    token = bearer_token(request)
+    if token is None:
+        if mode == "required":
+            raise Unauthorized()
+        return None
+    return auth.user_from_token(session, signer=request.app.state.signer, token=token)
+
+
+def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
+        auth_mode: str = "required", tag: str = "api") -> Callable[[Callable[..., Any]], Route]:
+    """Build a Starlette Route from a sync handler `fn(ctx, body?, query?, **path_params)`."""
+
+    def decorate(fn: Callable[..., Any]) -> Route:
+        meta = ApiMeta(path, method, summary or (fn.__doc__ or "").strip().split("\n")[0], body, query,
+                       response, status, auth_mode, tag)
+
+        async def endpoint(request: Request) -> Response:
+            kwargs: dict[str, Any] = dict(request.path_params)
+            if body is not None:
+                kwargs["body"] = parse_model(body, await read_json(request), location="body")
+            if query is not None:
+                kwargs["query"] = parse_model(query, dict(request.query_params), location="query")
+            return await run_in_threadpool(_run, request, kwargs)
+
+        def _run(request: Request, kwargs: dict[str, Any]) -> Response:
+            db = request.app.state.db
+            with db.transaction() as session:
+                actor = resolve_actor(session, request, auth_mode)
+                ctx = Ctx(session=session, actor=actor, request=request, now=utcnow(),
+                          settings=request.app.state.settings)
+                result = fn(ctx, **kwargs)
+                payload = _serialise(response, result)
+            if isinstance(payload, Response):
+                return payload
+            return JSONResponse(payload, status_code=status)
+
+        endpoint.__name__ = fn.__name__
+        endpoint.__doc__ = fn.__doc__
+        route = Route(path, endpoint, methods=[method], name=fn.__name__)
+        route.api_meta = meta  # type: ignore[attr-defined]
+        return route
+
+    return decorate

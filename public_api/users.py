@@ -1,0 +1,71 @@
+"""Auth and the current user: register, login, logout-all, me."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.services import auth
+from public_api.http import Ctx, api
+from public_api.validation import ApiModel, OutModel
+
+
+class RegisterIn(ApiModel):
+    email: str
+    password: str
+    full_name: str
+
+
+class LoginIn(ApiModel):
+    email: str
+    password: str
+
+
+class UserOut(OutModel):
+    id: str
+    email: str
+    full_name: str
+    role: str
+    experience_points: int
+    created_at: datetime
+
+
+class AuthOut(OutModel):
+    token: str
+    user: UserOut
+
+
+class OkOut(OutModel):
+    ok: bool = True
+
+
+@api("/api/auth/register", "POST", body=RegisterIn, response=AuthOut, status=201, auth_mode="none", tag="auth")
+def register(ctx: Ctx, body: RegisterIn) -> dict:
+    """Register a new account and get a token."""
+    user = auth.register(ctx.session, email=body.email, password=body.password, full_name=body.full_name,
+                         now=ctx.now)
+    ctx.session.flush()
+    return {"token": ctx.state.signer.issue(user), "user": user}
+
+
+@api("/api/auth/login", "POST", body=LoginIn, response=AuthOut, auth_mode="none", tag="auth")
+def login(ctx: Ctx, body: LoginIn) -> dict:
+    """Log in with email and password."""
+    token, user = auth.login(ctx.session, signer=ctx.state.signer, email=body.email, password=body.password,
+                             ip=ctx.client_ip, now=ctx.now)
+    return {"token": token, "user": user}
+
+
+@api("/api/auth/logout-all", "POST", response=OkOut, tag="auth")
+def logout_all(ctx: Ctx) -> dict:
+    """Invalidate all tokens of the caller."""
+    auth.logout_all(ctx.session, actor=ctx.actor)  # type: ignore[arg-type]
+    return {"ok": True}
+
+
+@api("/api/me", "GET", response=UserOut, tag="auth")
+def me(ctx: Ctx) -> object:
+    """The current user."""
+    return ctx.actor
+
+
+routes = [register, login, logout_all, me]

@@ -1,0 +1,1 @@
+"""Composition root: builds the ASGI app (API + back-office) and the `s7` CLI."""

@@ -1,0 +1,113 @@
+"""The `s7` command line: serve, migrate, create-admin, seed-demo, jobs, media-doctor."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from importlib import import_module
+
+from core.clock import utcnow
+from core.db import Database
+from core.errors import ServiceError
+from core.settings import get_settings
+
+# Extra sub-commands contributed by other packages: "module:register" functions taking (subparsers).
+EXTRA_COMMANDS = [
+    "s7.media_cli:register",
+]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("s7.app:asgi", factory=True, host=args.host, port=args.port, workers=args.workers,
+                proxy_headers=True, log_level="info")
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    from core.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    print("Миграции применены.")
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from core.services import auth
+
+    db = Database.from_url(get_settings().database_url)
+    try:
+        with db.transaction() as session:
+            user, created = auth.ensure_admin(session, email=args.email, password=args.password,
+                                              full_name=args.name, now=utcnow())
+            email = user.email
+    except ServiceError as error:
+        print(f"Ошибка: {error.message}", file=sys.stderr)
+        return 2
+    print(("Создан администратор " if created else "Администратор обновлён: ") + email)
+    return 0
+
+
+def cmd_seed_demo(_args: argparse.Namespace) -> int:
+    from s7.seed import seed_demo
+
+    settings = get_settings()
+    db = Database.from_url(settings.database_url)
+    summary = seed_demo(db, settings=settings)
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    from s7.app import build_storage
+    from jobs.worker import run_forever, run_once
+
+    settings = get_settings()
+    db = Database.from_url(settings.database_url)
+    storage = build_storage(settings)
+    if args.mode == "once":
+        print(json.dumps(run_once(db, settings=settings, storage=storage, only=args.job), ensure_ascii=False))
+        return 0
+    run_forever(db, settings=settings, storage=storage, tick=1.0)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="s7", description="S7 Robotics: back-office and API")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="serve admin + API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    p = sub.add_parser("create-admin", help="create (or update) an admin account")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--name", default="Администратор")
+    p.set_defaults(func=cmd_create_admin)
+    sub.add_parser("seed-demo", help="create demo data (idempotent)").set_defaults(func=cmd_seed_demo)
+    p = sub.add_parser("jobs", help="run periodic jobs")
+    p.add_argument("mode", choices=["once", "run"])
+    p.add_argument("--job", default=None, help="run only this job (once)")
+    p.set_defaults(func=cmd_jobs)
+    for spec in EXTRA_COMMANDS:
+        module, _, fn = spec.partition(":")
+        try:
+            getattr(import_module(module), fn)(sub)
+        except ImportError:
+            continue
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

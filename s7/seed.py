@@ -1,0 +1,132 @@
+"""Idempotent demo data: a demo admin, support, mentor, students, a course, a club, a program."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from core.clock import utcnow
+from core.db import Database
+from core.models import (
+    ClassEnrollment, ClubClass, Course, Kruzhok, Lesson, LessonQuestion, Module, Program, ProgramLesson,
+    Quiz, QuizQuestion, User,
+)
+from core.services import auth
+
+DEMO_ADMIN = ("admin@s7.local", "admin12345", "Демо Администратор")
+DEMO_SUPPORT = ("support@s7.local", "support12345", "Демо Поддержка")
+DEMO_MENTOR = ("mentor@s7.local", "mentor12345", "Демо Ментор")
+DEMO_STUDENTS = [(f"student{i}@s7.local", "student12345", f"Ученик {i}") for i in range(1, 4)]
+
+# Further seeding steps contributed by domain packages: fn(session, *, users, now, settings) -> dict
+EXTRA_STEPS: list[str] = [
+    "s7.seed_media:seed_media",
+    "s7.seed_clubs:seed_clubs",
+]
+
+
+def _user(session: Any, email: str, password: str, name: str, role: str, now: Any) -> User:
+    user = auth.find_user_by_email(session, email)
+    if user is None:
+        user = auth.register(session, email=email, password=password, full_name=name, now=now, role=role)
+        session.flush()
+    return user
+
+
+def seed_demo(db: Database, *, settings: Any) -> dict[str, Any]:
+    now = utcnow()
+    with db.transaction() as session:
+        users = {
+            "admin": _user(session, *DEMO_ADMIN, "ADMIN", now),
+            "support": _user(session, *DEMO_SUPPORT, "SUPPORT", now),
+            "mentor": _user(session, *DEMO_MENTOR, "USER", now),
+            "students": [_user(session, *s, "USER", now) for s in DEMO_STUDENTS],
+        }
+        summary: dict[str, Any] = {
+            "admin": {"email": DEMO_ADMIN[0], "password": DEMO_ADMIN[1], "url": "/admin"},
+            "support": {"email": DEMO_SUPPORT[0], "password": DEMO_SUPPORT[1]},
+            "mentor": {"email": DEMO_MENTOR[0], "password": DEMO_MENTOR[1]},
+            "students": [s[0] for s in DEMO_STUDENTS],
+        }
+        summary["course"] = _course(session, now)
+        summary["program"] = _program(session, now)
+        summary["club"] = _club(session, users, now)
+    for spec in EXTRA_STEPS:
+        from importlib import import_module
+
+        module, _, fn = spec.partition(":")
+        try:
+            step = getattr(import_module(module), fn)
+        except ImportError:
+            continue
+        with db.transaction() as session:
+            users = {
+                "admin": auth.find_user_by_email(session, DEMO_ADMIN[0]),
+                "mentor": auth.find_user_by_email(session, DEMO_MENTOR[0]),
+                "students": [auth.find_user_by_email(session, s[0]) for s in DEMO_STUDENTS],
+            }
+            summary.update(step(session, users=users, now=now, settings=settings) or {})
+    return summary
+
+
+def _course(session: Any, now: Any) -> str:
+    course = session.scalar(select(Course).where(Course.title == "Основы робототехники"))
+    if course is None:
+        course = Course(title="Основы робототехники", description="Первые шаги: моторы, датчики, программы.",
+                        is_published=True, is_free=True, price=0, created_at=now)
+        module = Module(title="Модуль 1. Знакомство", order_index=0)
+        lesson = Lesson(title="Урок 1. Что такое робот", order_index=0, is_free_preview=True,
+                        content="Робот — это машина, которая воспринимает мир датчиками и действует.")
+        lesson.questions.append(LessonQuestion(text="Чем робот воспринимает мир?",
+                                               options=["Датчиками", "Колёсами", "Проводами"],
+                                               correct_answer="Датчиками"))
+        module.lessons.append(lesson)
+        module.lessons.append(Lesson(title="Урок 2. Моторы", order_index=1, content="Моторы и передачи."))
+        course.modules.append(module)
+        session.add(course)
+        session.flush()
+    return course.id
+
+
+def _program(session: Any, now: Any) -> str:
+    program = session.scalar(select(Program).where(Program.title == "Робототехника 1 ступень"))
+    if program is None:
+        quiz = Quiz(title="Тест: датчики", pass_percent=60)
+        quiz.questions.append(QuizQuestion(type="single", text="Какой датчик измеряет расстояние?",
+                                           options=["Ультразвуковой", "Датчик цвета"], correct=[0]))
+        quiz.questions.append(QuizQuestion(type="multiple", text="Что относится к исполнительным устройствам?",
+                                           options=["Мотор", "Сервопривод", "Датчик касания"], correct=[0, 1]))
+        program = Program(title="Робототехника 1 ступень", description="Программа для 8–10 лет")
+        program.lessons.append(ProgramLesson(title="Датчики расстояния", order_index=0, quiz=quiz, xp_reward=0))
+        session.add(program)
+        session.flush()
+    return program.id
+
+
+def _club(session: Any, users: dict[str, Any], now: Any) -> dict[str, str]:
+    mentor = users["mentor"]
+    club = session.scalar(select(Kruzhok).where(Kruzhok.owner_id == mentor.id))
+    if club is None:
+        club = Kruzhok(owner_id=mentor.id, title="Кружок робототехники «Старт»",
+                       description="Занятия по субботам", timezone="Asia/Almaty", created_at=now)
+        session.add(club)
+        session.flush()
+        klass = ClubClass(kruzhok_id=club.id, name="Группа А", join_code=_free_code(session))
+        session.add(klass)
+        session.flush()
+        for student in users["students"]:
+            session.add(ClassEnrollment(class_id=klass.id, student_id=student.id, joined_at=now - timedelta(days=1)))
+        session.flush()
+    klass = session.scalar(select(ClubClass).where(ClubClass.kruzhok_id == club.id))
+    return {"id": club.id, "joinCode": klass.join_code if klass else ""}
+
+
+def _free_code(session: Any) -> str:
+    import secrets
+
+    while True:
+        code = f"{secrets.randbelow(10**6):06d}"
+        if session.scalar(select(ClubClass.id).where(ClubClass.join_code == code)) is None:
+            return code

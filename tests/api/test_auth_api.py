@@ -1,0 +1,75 @@
+"""Register, login, tokens, logout-all, /api/me through real HTTP."""
+
+from tests.factories import PASSWORD, token_for
+
+
+def test_register_then_login_then_me(client):
+    r = client.post("/api/auth/register", json={"email": "New.User@Example.kz", "password": "secret-pass",
+                                                "fullName": "Айгерим Нурланова"})
+    assert r.status_code == 201
+    assert r.json()["user"]["email"] == "new.user@example.kz"
+    r = client.post("/api/auth/login", json={"email": "new.user@example.kz", "password": "secret-pass"})
+    assert r.status_code == 200
+    me = client.get("/api/me", headers={"Authorization": f"Bearer {r.json()['token']}"})
+    assert me.status_code == 200
+    assert me.json()["fullName"] == "Айгерим Нурланова"
+    assert me.json()["role"] == "USER"
+
+
+def test_duplicate_email_is_a_conflict(client, make):
+    user = make.student()
+    r = client.post("/api/auth/register", json={"email": user.email.upper(), "password": "secret-pass",
+                                                "fullName": "Кто-то"})
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "email_taken"
+
+
+def test_short_password_is_refused_in_russian(client):
+    r = client.post("/api/auth/register", json={"email": "a@b.kz", "password": "123", "fullName": "А"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["fields"][0]["field"] == "password"
+    assert "8" in r.json()["error"]["message"]
+
+
+def test_wrong_password_is_401(client, make):
+    user = make.student()
+    r = client.post("/api/auth/login", json={"email": user.email, "password": "wrong-password"})
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "invalid_credentials"
+
+
+def test_sixth_failed_login_within_15_minutes_is_rate_limited(client, make):
+    user = make.student()
+    for _ in range(5):
+        assert client.post("/api/auth/login", json={"email": user.email, "password": "nope-nope"}).status_code == 401
+    r = client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert r.status_code == 429
+    assert int(r.headers["Retry-After"]) > 0
+    assert r.json()["error"]["code"] == "rate_limited"
+
+
+def test_no_token_bad_token_and_expired_signature_are_401(client):
+    assert client.get("/api/me").status_code == 401
+    r = client.get("/api/me", headers={"Authorization": "Bearer not-a-token"})
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "invalid_token"
+
+
+def test_logout_all_revokes_every_token(app, client, make):
+    user = make.student()
+    first, second = token_for(app, user), token_for(app, user)
+    assert client.post("/api/auth/logout-all", headers=first).status_code == 200
+    assert client.get("/api/me", headers=second).status_code == 401
+
+
+def test_token_expires(app, client, make):
+    from core.services.auth import TokenSigner
+
+    user = make.student()
+    signer = app.state.signer
+    app.state.signer = TokenSigner(signer.secret_key, -1)
+    try:
+        headers = token_for(app, user)
+        assert client.get("/api/me", headers=headers).status_code == 401
+    finally:
+        app.state.signer = signer

@@ -1,0 +1,116 @@
+"""Test fixtures: a real database (SQLite file or PostgreSQL from TEST_DATABASE_URL) migrated by
+Alembic once per run; each test runs inside an outer transaction that is rolled back."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from starlette.testclient import TestClient
+
+from core.db import Database, make_engine
+from core.migrate import upgrade
+from core.settings import Settings
+from tests import factories
+
+
+def _database_url(tmp_root: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+
+
+def reset_database(url: str) -> None:
+    """Empty the database and build the schema with the real migrations."""
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    else:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    reset_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(database_url=database_url, secret_key="test-secret", media_root=tmp_path / "media",
+                    private_root=tmp_path / "private", smtp_url="", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Database]:
+    """A Database whose transactions are savepoints inside one rolled-back outer transaction."""
+    connection = engine.connect()
+    outer = connection.begin()
+    yield Database(bind=connection)
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator:
+    """A session for service tests; services run in it like in an entry point's transaction."""
+    s = db.sessionmaker()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
+    from s7.app import create_app
+
+    return create_app(settings, db=db)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, raise_server_exceptions=True) as c:
+        yield c
+
+
+@pytest.fixture
+def count_queries(engine: Engine):  # type: ignore[no-untyped-def]
+    """Counts SQL statements: `with count_queries() as n: ...; assert n() <= 10`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counter():  # type: ignore[no-untyped-def]
+        seen: list[str] = []
+
+        def before(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield lambda: len(seen)
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter
+
+
+@pytest.fixture
+def make(session):  # type: ignore[no-untyped-def]
+    """Factories bound to the test session: `make.student()`, `make.admin()`…"""
+    return factories.Bound(session)
