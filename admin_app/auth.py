@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqladmin.authentication import AuthenticationBackend
+from sqladmin.authorization import AuthorizationBackend
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -13,8 +15,6 @@ from core.clock import utcnow
 from core.errors import ServiceError
 from core.models import User
 from core.services import auth
-from sqladmin.authentication import AuthenticationBackend
-from sqladmin.authorization import AuthorizationBackend
 
 READ_ACTIONS = {"list", "details", "export"}
 

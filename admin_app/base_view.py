@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from sqladmin import ModelView, expose
+from sqladmin.authorization import custom_action
 from starlette.requests import Request
 from starlette.responses import Response
 
 from admin_app import form_actions
 from admin_app.form_actions import FormAction
-from sqladmin import ModelView, expose
-from sqladmin.authorization import custom_action
 
 
 class S7ModelView(ModelView):

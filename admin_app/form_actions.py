@@ -84,9 +84,9 @@ async def submit(view: Any, request: Request, action: FormAction) -> Response:
     """POST handler body: validate, call the service for each selected row, flash, redirect."""
     fallback = str(request.url_for("admin:list", identity=view.identity))
     back = safe_back(request, fallback)
-    from admin_app.helpers import run_service  # noqa: PLC0415 - keeps import graph flat
-    from core.errors import ServiceError
     from sqladmin import Flash
+
+    from core.errors import ServiceError
 
     try:
         pks, values = await parse_values(request, action)

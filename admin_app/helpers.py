@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqladmin import Flash
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,7 +14,6 @@ from starlette.responses import RedirectResponse
 from core.clock import utcnow
 from core.errors import Forbidden, ServiceError
 from core.models import User
-from sqladmin import Flash
 
 T = TypeVar("T")
 

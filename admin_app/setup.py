@@ -5,13 +5,13 @@ from __future__ import annotations
 from importlib import import_module
 from pathlib import Path
 
+from sqladmin import Admin
+from sqladmin.i18n import I18nConfig
 from starlette.applications import Starlette
 
 from admin_app.auth import AdminAuth, RoleAuthorization
 from core.db import Database
 from core.settings import Settings
-from sqladmin import Admin
-from sqladmin.i18n import I18nConfig
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -62,8 +62,8 @@ def cmd_seed_demo(_args: argparse.Namespace) -> int:
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
-    from s7.app import build_storage
     from jobs.worker import run_forever, run_once
+    from s7.app import build_storage
 
     settings = get_settings()
     db = Database.from_url(settings.database_url)

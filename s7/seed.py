@@ -10,8 +10,18 @@ from sqlalchemy import select
 from core.clock import utcnow
 from core.db import Database
 from core.models import (
-    ClassEnrollment, ClubClass, Course, Kruzhok, Lesson, LessonQuestion, Module, Program, ProgramLesson,
-    Quiz, QuizQuestion, User,
+    ClassEnrollment,
+    ClubClass,
+    Course,
+    Kruzhok,
+    Lesson,
+    LessonQuestion,
+    Module,
+    Program,
+    ProgramLesson,
+    Quiz,
+    QuizQuestion,
+    User,
 )
 from core.services import auth
 

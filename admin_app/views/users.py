@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from sqladmin import action
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -12,7 +13,6 @@ from admin_app.form_actions import Field, FormAction
 from core.clock import utcnow
 from core.models import User
 from core.services import auth
-from sqladmin import action
 
 BLOCK = FormAction(
     name="block", label="Заблокировать", title="Заблокировать пользователя",

@@ -5,8 +5,16 @@ from .bytesize import ByteSizeItem
 from .certificates import CertificateRequest
 from .clubs import ClassEnrollment, ClubClass, ClubMentor, Kruzhok
 from .courses import (
-    Course, CourseEnrollment, DailyMission, Lesson, LessonCompletion, LessonQuestion,
-    MissionCompletion, Module, Purchase, QuestionAnswer,
+    Course,
+    CourseEnrollment,
+    DailyMission,
+    Lesson,
+    LessonCompletion,
+    LessonQuestion,
+    MissionCompletion,
+    Module,
+    Purchase,
+    QuestionAnswer,
 )
 from .media import MediaObject
 from .messaging import AuditEvent, EmailOutbox, Notification, RateLimitHit

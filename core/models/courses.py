@@ -6,7 +6,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, Index, Integer, String, Text, UniqueConstraint,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
