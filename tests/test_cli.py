@@ -1,0 +1,52 @@
+"""The `s7` CLI on its own SQLite file: migrate, create-admin (idempotent), seed-demo (idempotent)."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import Database
+from core.models import Course, Kruzhok, User
+from core.settings import get_settings
+from s7.cli import main
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path / "media"))
+    monkeypatch.setenv("PRIVATE_ROOT", str(tmp_path / "private"))
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield Database.from_url(url)
+    get_settings.cache_clear()
+
+
+def test_migrate_create_admin_twice_and_login(cli_env, capsys):
+    assert main(["migrate"]) == 0
+    assert main(["create-admin", "--email", "Boss@S7.kz", "--password", "long-password"]) == 0
+    assert main(["create-admin", "--email", "boss@s7.kz", "--password", "other-password"]) == 0
+    with cli_env.transaction() as session:
+        admins = session.scalars(select(User).where(User.email == "boss@s7.kz")).all()
+        assert len(admins) == 1 and admins[0].role == "ADMIN"
+    assert "boss@s7.kz" in capsys.readouterr().out
+
+
+def test_create_admin_refuses_a_short_password(cli_env, capsys):
+    main(["migrate"])
+    assert main(["create-admin", "--email", "a@s7.kz", "--password", "123"]) == 2
+    assert "8" in capsys.readouterr().err
+
+
+def test_seed_demo_is_idempotent(cli_env, capsys):
+    main(["migrate"])
+    assert main(["seed-demo"]) == 0
+    first = capsys.readouterr().out
+    assert main(["seed-demo"]) == 0
+    summary = json.loads(first[first.index("{"):])
+    assert summary["admin"]["email"] == "admin@s7.local"
+    with cli_env.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Kruzhok)) == 1
+        assert session.scalar(select(func.count()).select_from(Course)) == 1
+        assert session.scalar(select(func.count()).select_from(User).where(User.role == "ADMIN")) == 1
