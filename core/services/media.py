@@ -1,0 +1,226 @@
+"""Media objects: upload (sniffed, size-capped, streamed) and the URL rules of SPEC §3.
+
+    ServiceError
+     ├── Invalid 422: invalid_media_url, external_url_not_allowed, media_not_found, wrong_media_type
+     ├── UnsupportedMediaType 415: unsupported_media_type (unknown bytes, or not what the client said)
+     └── FileTooLarge 413: file_too_large
+
+`store_upload` touches the database only after the bytes are stored, so no transaction (and on
+SQLite no write lock) is held while a large file streams in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import Invalid, ServiceError, field_error
+from core.models import MediaObject, User
+from core.services.media_sniff import (
+    BY_MIME,
+    SNIFF_BYTES,
+    TYPES,
+    ZIP,
+    ZipScanner,
+    kind_of_mime,
+    sniff,
+    type_for_ext,
+)
+from core.services.media_urls import (
+    CANONICAL_PREFIX,
+    KEY_RE,
+    LEGACY_KEY_RE,
+    ExternalUrl,
+    NotMediaUrl,
+    canonical_or_none,
+    is_external,
+    is_valid_key,
+    key_of,
+    normalize_media_url,
+)
+from core.services.permissions import require_admin
+from core.storage.base import Storage, iter_chunks
+
+__all__ = [
+    "CANONICAL_PREFIX", "KEY_RE", "LEGACY_KEY_RE", "FileTooLarge", "UnsupportedMediaType",
+    "canonical_or_none", "content_type_of", "find_object", "is_external", "is_valid_key", "key_of",
+    "kind_of_key", "normalize_media_url", "require_media_url", "store_upload",
+]
+
+KIND_LABELS = {"video": "видео", "image": "изображение", "document": "документ"}
+
+
+class UnsupportedMediaType(ServiceError):
+    http_status = 415
+    code = "unsupported_media_type"
+    message = ("Неподдерживаемый тип файла. Допустимы видео MP4, WebM, MOV, изображения JPEG, PNG, "
+               "WebP, GIF и документы PDF, DOCX, PPTX.")
+
+
+class FileTooLarge(ServiceError):
+    http_status = 413
+    code = "file_too_large"
+    message = "Файл слишком большой"
+
+
+def find_object(session: Session, key: str) -> MediaObject | None:
+    return session.scalars(select(MediaObject).where(MediaObject.key == key)).one_or_none()
+
+
+def content_type_of(key: str, row: MediaObject | None = None) -> str:
+    if row is not None:
+        return row.content_type
+    media_type = type_for_ext(key.rsplit(".", 1)[-1]) if "." in key else None
+    return media_type.mime if media_type else "application/octet-stream"
+
+
+def kind_of_key(key: str, row: MediaObject | None = None) -> str | None:
+    return kind_of_mime(content_type_of(key, row))
+
+
+def require_media_url(session: Session, storage: Storage, value: str | None, *, field: str,
+                      kinds: tuple[str, ...] = ("video",)) -> str | None:
+    """The canonical URL of an existing public object of one of `kinds`; None for an empty value."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        key = key_of(value)
+    except ExternalUrl as exc:
+        raise field_error(field, exc.message, code=exc.code) from exc
+    except NotMediaUrl as exc:
+        raise field_error(field, exc.message, code=exc.code) from exc
+    row = find_object(session, key)
+    exists = (row is not None and not row.is_private) if row is not None else storage.exists(key)
+    if not exists:
+        raise field_error(field, "Файл не найден в хранилище. Загрузите его заново.", code="media_not_found")
+    kind = kind_of_key(key, row)
+    if kind not in kinds:
+        wanted = " или ".join(KIND_LABELS.get(k, k) for k in kinds)
+        raise field_error(field, f"Неверный тип файла: нужно {wanted}.", code="wrong_media_type")
+    return CANONICAL_PREFIX + key
+
+
+def _declared(declared_type: str | None, filename: str | None) -> tuple[str | None, str | None]:
+    """(family, extension) the client claims; family None when it claims nothing useful."""
+    mime = (declared_type or "").split(";")[0].strip().lower()
+    ext_type = type_for_ext(filename.rsplit(".", 1)[-1]) if filename and "." in filename else None
+    kind = kind_of_mime(mime) or (ext_type.kind if ext_type else None)
+    ext = BY_MIME[mime].ext if mime in BY_MIME else (ext_type.ext if ext_type else None)
+    return kind, ext
+
+
+class _Inspector:
+    """Wraps the upload stream: counts, hashes, sniffs; raises mid-stream on a bad type or size.
+
+    The extension (and so the key) is decided before the first chunk is yielded. A zip is a docx
+    or a pptx by its entry names: usually `word/` or `ppt/` appears in the first kilobytes; if not,
+    the client's claimed extension is taken and checked when the stream ends."""
+
+    ZIP_PEEK = 1024 * 1024
+
+    def __init__(self, stream: Iterable[bytes] | IO[bytes], *, max_bytes: int,
+                 declared_type: str | None, filename: str | None) -> None:
+        self.stream = stream
+        self.max_bytes = max_bytes
+        self.declared_kind, self.declared_ext = _declared(declared_type, filename)
+        self.size = 0
+        self.sha = hashlib.sha256()
+        self.ext: str | None = None
+        self.zip = ZipScanner()
+
+    def _decide(self, head: bytes, *, at_end: bool) -> bool:
+        """Set `self.ext` from the head; False when more bytes are needed."""
+        if len(head) < SNIFF_BYTES and not at_end:
+            return False
+        sniffed = sniff(head)
+        if sniffed is None:
+            raise UnsupportedMediaType()
+        kind = "document" if sniffed == ZIP else TYPES[sniffed].kind
+        if self.declared_kind is not None and self.declared_kind != kind:
+            raise UnsupportedMediaType(
+                f"Содержимое файла не совпадает с заявленным типом ({KIND_LABELS[self.declared_kind]}).",
+                details={"declared": self.declared_kind, "detected": kind})
+        if sniffed != ZIP:
+            self.ext = sniffed
+            return True
+        self.zip.feed(head)
+        if self.zip.found:
+            self.ext = self.zip.found
+        elif at_end or len(head) >= self.ZIP_PEEK:
+            if self.declared_ext not in ("docx", "pptx"):
+                raise UnsupportedMediaType()
+            self.ext = self.declared_ext
+        else:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[bytes]:
+        head = bytearray()
+        for chunk in iter_chunks(self.stream):
+            self.size += len(chunk)
+            if self.size > self.max_bytes:
+                raise FileTooLarge(f"Файл больше допустимого размера ({_human(self.max_bytes)}).",
+                                   details={"maxBytes": self.max_bytes})
+            self.sha.update(chunk)
+            if self.ext is None:
+                head += chunk
+                if not self._decide(bytes(head), at_end=False):
+                    continue
+                chunk = bytes(head)
+                head = bytearray()
+            elif not self.zip.found and self.ext in ("docx", "pptx"):
+                self.zip.feed(chunk)
+            yield chunk
+        if self.ext is None:
+            if not head:
+                raise Invalid("Файл пустой", code="empty_file")
+            self._decide(bytes(head), at_end=True)
+            yield bytes(head)
+        if self.ext in ("docx", "pptx") and self.zip.found != self.ext:
+            raise UnsupportedMediaType()
+
+
+def _human(size: int) -> str:
+    if size >= 1024 ** 3:
+        return f"{size / 1024 ** 3:g} ГБ"
+    return f"{round(size / 1024 ** 2, 2):g} МБ"
+
+
+def store_upload(session: Session, storage: Storage, *, stream: Iterable[bytes] | IO[bytes], filename: str | None,
+                 declared_type: str | None, actor: User | None, now: datetime, max_bytes: int,
+                 private: bool = False) -> MediaObject:
+    """Stream an upload into storage under a random key and record it. On any failure (415 type,
+    413 size, truncated stream) nothing remains: no object, no row."""
+    actor = require_admin(actor)
+    inspector = _Inspector(stream, max_bytes=max_bytes, declared_type=declared_type, filename=filename)
+    chunks = iter(inspector)
+    first = next(chunks, None)  # sniffs (and may raise) before anything is written
+    assert first is not None and inspector.ext is not None
+    media_type = TYPES[inspector.ext]
+    key = f"{uuid.uuid4().hex}.{media_type.ext}"
+
+    def replay() -> Iterator[bytes]:
+        yield first
+        yield from chunks
+
+    storage.save_stream(key, replay(), content_type=media_type.mime, private=private)
+    row = MediaObject(key=key, content_type=media_type.mime, size=inspector.size,
+                      sha256=inspector.sha.hexdigest(), original_name=(filename or "")[:255] or None,
+                      is_private=private, uploaded_by_id=actor.id, created_at=now)
+    try:
+        session.add(row)
+        session.flush()
+    except BaseException:
+        storage.delete(key, private=private)
+        raise
+    return row
+
+
+def describe(row: MediaObject) -> dict[str, Any]:
+    return {"url": CANONICAL_PREFIX + row.key, "key": row.key, "contentType": row.content_type, "size": row.size}
