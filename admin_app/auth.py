@@ -17,6 +17,7 @@ from core.models import User
 from core.services import auth
 
 READ_ACTIONS = {"list", "details", "export"}
+STAFF_ONLY = "Вход в админ-панель доступен только администраторам и сотрудникам поддержки"
 
 
 class AdminAuth(AuthenticationBackend):
@@ -34,17 +35,19 @@ class AdminAuth(AuthenticationBackend):
         email, password = str(form.get("username", "")), str(form.get("password", ""))
         ip = request.client.host if request.client else "unknown"
 
-        def check() -> User | None:
+        def check() -> User | str:
             try:
                 with self.db.transaction() as session:  # type: ignore[attr-defined]
                     user = auth.authenticate_password(session, email=email, password=password, ip=ip,
                                                       now=utcnow())
-                    return user if user.is_staff else None
-            except ServiceError:
-                return None
+                    return user if user.is_staff else STAFF_ONLY
+            except ServiceError as error:
+                return error.message
 
         user = await run_in_threadpool(check)
-        if user is None:
+        if isinstance(user, str):
+            # SQLAdmin's own message is English; our login.html shows this one instead.
+            request.state.s7_login_error = user
             return False
         csrf = request.session.get("csrf")
         request.session.clear()

@@ -47,14 +47,26 @@ def _same_origin(scope: Scope) -> bool:
     return urlsplit(source).netloc.lower() == host.lower()
 
 
-def _token_in(body: bytes, content_type: str) -> str | None:
+def _token_in(body: bytes, content_type: str, *, complete: bool) -> str | None:
+    """The csrf_token field if the (possibly partial) body already holds it whole."""
     if content_type.startswith("application/x-www-form-urlencoded"):
-        values = parse_qs(body.decode("latin-1")).get("csrf_token")
-        return values[0] if values else None
+        # A value is whole only when followed by "&" or when the body has ended: a chunk boundary
+        # can cut a token in two, and a truncated token must not be compared (it would 403).
+        match = re.search(rb"(?:^|&)csrf_token=([^&]*)(&)?", body)
+        if not match or (match.group(2) is None and not complete):
+            return None
+        values = parse_qs("csrf_token=" + match.group(1).decode("latin-1")).get("csrf_token")
+        return values[0] if values else ""
     if content_type.startswith("multipart/form-data"):
         match = re.search(rb'name="csrf_token"\r\n\r\n([^\r\n]*)\r\n', body)
         return match.group(1).decode("latin-1") if match else None
     return None
+
+
+def _matches(supplied: str | None, expected: str) -> bool:
+    # Compare bytes: compare_digest raises TypeError on non-ASCII str (a crafted token must be a 403).
+    return bool(supplied and expected) and hmac.compare_digest(
+        supplied.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
 
 
 class CSRFMiddleware:
@@ -73,7 +85,9 @@ class CSRFMiddleware:
         if not _same_origin(scope):
             await _refuse(send, "Запрос отклонён: недопустимый источник (Origin/Referer).")
             return
-        is_login = scope["path"].endswith(LOGIN_SUFFIX)
+        # Only the login form itself is exempt from the token (it has no session yet); it still
+        # needs a same-origin Origin/Referer. Compare the whole path, not a suffix.
+        is_login = scope["path"] == scope.get("root_path", "") + LOGIN_SUFFIX
         expected = session.get("csrf", "")
         supplied = _header(scope, b"x-csrf-token")
         buffered: list[Message] = []
@@ -86,10 +100,10 @@ class CSRFMiddleware:
                 buffered.append(message)
                 data += message.get("body", b"")
                 more = message.get("more_body", False)
-                supplied = _token_in(data, content_type)
+                supplied = _token_in(data, content_type, complete=not more)
                 if supplied is not None:
                     break
-        if not is_login and not (supplied and expected and hmac.compare_digest(supplied, expected)):
+        if not is_login and not _matches(supplied, expected):
             await _refuse(send, "Запрос отклонён: устаревшая форма (CSRF). Обновите страницу и повторите.")
             return
 

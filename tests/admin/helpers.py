@@ -1,0 +1,34 @@
+"""Helpers for back-office tests: log in through /admin/login and read the session's CSRF token."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from core.models import User
+from tests.factories import PASSWORD
+
+ORIGIN = {"Origin": "http://testserver"}
+EVIL = {"Origin": "https://evil.example"}
+
+
+def login(client: TestClient, user: User, password: str = PASSWORD) -> Any:
+    """POST the login form like a browser on our own origin; returns the response (302 on success)."""
+    return client.post("/admin/login", data={"username": user.email, "password": password},
+                       headers=ORIGIN, follow_redirects=False)
+
+
+def csrf_of(client: TestClient) -> str:
+    """The CSRF token of the client's admin session, as the pages publish it in a <meta> tag."""
+    page = client.get("/admin/")
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+    assert match, "no csrf-token meta tag on /admin/"
+    return match.group(1)
+
+
+def block_form(pk: str, token: str | None, reason: str = "Спам в комментариях") -> dict[str, str]:
+    """The body the block modal posts (csrf_token first, as our script puts it)."""
+    data = {"csrf_token": token} if token is not None else {}
+    return {**data, "pks": pk, "reason": reason}
