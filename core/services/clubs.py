@@ -1,0 +1,170 @@
+"""Clubs (kruzhoks): create, the public directory, "my clubs", assigning mentors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from core.clock import as_utc
+from core.errors import Conflict, NotFound, field_error
+from core.models import ClassEnrollment, ClubClass, ClubMentor, Kruzhok, LessonSession, User
+from core.services import audit, notifications
+from core.services.club_access import owned_club
+from core.services.limits import effective_limits, limit_exceeded, subscription_required
+from core.services.pagination import Page
+from core.services.permissions import require_user
+
+
+def clean_title(value: str | None, *, field: str = "title", label: str = "Название") -> str:
+    title = (value or "").strip()
+    if not 1 <= len(title) <= 200:
+        raise field_error(field, f"{label}: от 1 до 200 символов")
+    return title
+
+
+def clean_timezone(value: str | None, default: str) -> str:
+    name = (value or "").strip() or default
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise field_error("timezone", "Неизвестный часовой пояс (например, Asia/Almaty)") from None
+    return name
+
+
+def create_club(session: Session, *, actor: User | None, title: str, description: str | None = None,
+                timezone: str | None = None, default_timezone: str = "Asia/Almaty", now: datetime) -> Kruzhok:
+    """Needs an ACTIVE subscription (403 `subscription_required`) with a free club slot (403 `limit_exceeded`)."""
+    actor = require_user(actor)
+    title = clean_title(title)
+    description = (description or "").strip() or None
+    if description and len(description) > 5000:
+        raise field_error("description", "Описание: не более 5000 символов")
+    tz = clean_timezone(timezone, default_timezone)
+    # Lock the owner's row: two simultaneous creates cannot both take the last slot.
+    session.scalar(select(User.id).where(User.id == actor.id).with_for_update())
+    limits = effective_limits(session, actor.id, now=now)
+    if not limits.active:
+        raise subscription_required(session)
+    owned = session.scalar(select(func.count()).select_from(Kruzhok)
+                           .where(Kruzhok.owner_id == actor.id, Kruzhok.is_active.is_(True))) or 0
+    if owned >= limits.max_kruzhoks:
+        raise limit_exceeded(session, limit="maxKruzhoks", current=owned, maximum=limits.max_kruzhoks)
+    club = Kruzhok(owner_id=actor.id, title=title, description=description, timezone=tz, created_at=now)
+    session.add(club)
+    session.flush()
+    audit.record(session, actor=actor, action="club.create", entity="kruzhok", entity_id=club.id, now=now,
+                 data={"title": title})
+    return club
+
+
+def _member_count() -> Any:
+    return (select(func.count(func.distinct(ClassEnrollment.student_id)))
+            .join(ClubClass, ClubClass.id == ClassEnrollment.class_id)
+            .where(ClubClass.kruzhok_id == Kruzhok.id, ClassEnrollment.status == "ACTIVE")
+            .correlate(Kruzhok).scalar_subquery())
+
+
+def _next_session(now: datetime) -> Any:
+    return (select(func.min(LessonSession.starts_at)).join(ClubClass, ClubClass.id == LessonSession.class_id)
+            .where(ClubClass.kruzhok_id == Kruzhok.id, LessonSession.status == "SCHEDULED",
+                   LessonSession.starts_at >= now)
+            .correlate(Kruzhok).scalar_subquery())
+
+
+def list_directory(session: Session, *, page: Page, now: datetime) -> tuple[list[dict[str, Any]], int]:
+    """Public directory, newest first: title, description, members, next session, owner — never codes.
+    Two queries whatever the page size."""
+    next_at = _next_session(now)
+    rows = session.execute(
+        select(Kruzhok.id, Kruzhok.title, Kruzhok.description, Kruzhok.timezone, User.full_name,
+               _member_count(), next_at)
+        .join(User, User.id == Kruzhok.owner_id).where(Kruzhok.is_active.is_(True))
+        .order_by(Kruzhok.created_at.desc(), Kruzhok.id).limit(page.limit).offset(page.offset)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(Kruzhok).where(Kruzhok.is_active.is_(True))) or 0
+    items = [{"id": r[0], "title": r[1], "description": r[2], "timezone": r[3], "ownerName": r[4],
+              "memberCount": int(r[5] or 0), "nextSessionAt": as_utc(r[6]) if r[6] else None} for r in rows]
+    return items, int(total)
+
+
+def _club_out(club: Kruzhok, role: str, classes: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"id": club.id, "title": club.title, "description": club.description, "timezone": club.timezone,
+            "ownerId": club.owner_id, "ownerName": club.owner.full_name, "role": role, "classes": classes}
+
+
+def my_clubs(session: Session, *, actor: User | None, now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Clubs the caller owns, mentors and studies in. Join codes only for owners and mentors.
+    A fixed number of queries."""
+    actor = require_user(actor)
+    active = Kruzhok.is_active.is_(True)
+    owned = session.scalars(select(Kruzhok).options(joinedload(Kruzhok.owner))
+                            .where(Kruzhok.owner_id == actor.id, active).order_by(Kruzhok.created_at)).all()
+    mentored = session.scalars(
+        select(Kruzhok).options(joinedload(Kruzhok.owner)).join(ClubMentor, ClubMentor.kruzhok_id == Kruzhok.id)
+        .where(ClubMentor.user_id == actor.id, active).order_by(Kruzhok.created_at)).all()
+    staff_ids = [c.id for c in [*owned, *mentored]]
+    classes: dict[str, list[dict[str, Any]]] = {cid: [] for cid in staff_ids}
+    limit_of = effective_limits(session, actor.id, now=now).max_students_per_class
+    if staff_ids:
+        counts = (select(func.count()).where(ClassEnrollment.class_id == ClubClass.id,
+                                             ClassEnrollment.status == "ACTIVE")
+                  .correlate(ClubClass).scalar_subquery())
+        for klass, count in session.execute(
+            select(ClubClass, counts).where(ClubClass.kruzhok_id.in_(staff_ids), ClubClass.is_active.is_(True))
+            .order_by(ClubClass.created_at)
+        ).all():
+            classes[klass.kruzhok_id].append({"id": klass.id, "name": klass.name, "joinCode": klass.join_code,
+                                              "studentCount": int(count or 0)})
+    for club in owned:  # the owner's own limit is the class capacity
+        for c in classes[club.id]:
+            c["maxStudents"] = limit_of
+    enrolled_rows = session.execute(
+        select(ClassEnrollment, ClubClass, Kruzhok).join(ClubClass, ClubClass.id == ClassEnrollment.class_id)
+        .join(Kruzhok, Kruzhok.id == ClubClass.kruzhok_id).options(joinedload(Kruzhok.owner))
+        .where(ClassEnrollment.student_id == actor.id, ClassEnrollment.status == "ACTIVE", active,
+               ClubClass.is_active.is_(True))
+        .order_by(ClassEnrollment.joined_at)
+    ).all()
+    enrolled: dict[str, dict[str, Any]] = {}
+    for enrollment, klass, club in enrolled_rows:
+        entry = enrolled.setdefault(club.id, _club_out(club, "student", []))
+        entry["classes"].append({"id": klass.id, "name": klass.name, "joinedAt": enrollment.joined_at})
+    return {"owned": [_club_out(c, "owner", classes[c.id]) for c in owned],
+            "mentored": [_club_out(c, "mentor", classes[c.id]) for c in mentored],
+            "enrolled": list(enrolled.values())}
+
+
+def find_user_by_email(session: Session, email: str | None) -> User:
+    address = (email or "").strip().lower()
+    if not address or "@" not in address:
+        raise field_error("email", "Укажите корректный email")
+    user = session.scalar(select(User).where(func.lower(User.email) == address))
+    if user is None:
+        raise NotFound("Пользователь с таким email не найден", code="user_not_found")
+    return user
+
+
+def assign_mentor(session: Session, *, actor: User | None, kruzhok_id: str, email: str,
+                  now: datetime) -> ClubMentor:
+    """Owner assigns a registered user as a mentor of the club (409 if already one, or the owner)."""
+    actor = require_user(actor)
+    club = owned_club(session, actor, kruzhok_id)
+    user = find_user_by_email(session, email)
+    if user.id == club.owner_id:
+        raise Conflict("Руководитель кружка уже ведёт его", code="already_mentor")
+    if session.scalar(select(ClubMentor.id).where(ClubMentor.kruzhok_id == club.id,
+                                                  ClubMentor.user_id == user.id)) is not None:
+        raise Conflict("Этот пользователь уже ментор кружка", code="already_mentor")
+    mentor = ClubMentor(kruzhok_id=club.id, user_id=user.id, created_at=now)
+    session.add(mentor)
+    session.flush()
+    notifications.notify(session, user_id=user.id, type="CLUB_MENTOR_ASSIGNED", title="Вы назначены ментором",
+                         message=f"Вас назначили ментором кружка «{club.title}».", link=f"/clubs/{club.id}",
+                         now=now, meta={"kruzhokId": club.id})
+    audit.record(session, actor=actor, action="club.mentor_assign", entity="kruzhok", entity_id=club.id, now=now,
+                 data={"userId": user.id})
+    return mentor

@@ -1,0 +1,124 @@
+"""Students in classes: join by code, added by the owner, soft removal (history stays).
+
+Capacity = the club owner's maxStudentsPerClass. The class row is locked (FOR UPDATE; BEGIN IMMEDIATE
+on SQLite) before counting, so the last seat goes to exactly one of two concurrent joins.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, NotFound, field_error
+from core.models import ClassEnrollment, ClubClass, ClubMentor, Kruzhok, User
+from core.services import audit, notifications, ratelimit
+from core.services.club_access import owned_class
+from core.services.clubs import find_user_by_email
+from core.services.limits import effective_limits
+from core.services.permissions import require_user
+
+CODE_RE = re.compile(r"[0-9]{6}")
+
+
+class InvalidCode(NotFound):
+    """A wrong join code: 404, and the failed attempt is committed (it counts towards the rate limit)."""
+
+    code = "invalid_code"
+    message = "Кружок с таким кодом не найден. Проверьте код у ментора."
+    commit_anyway = True
+
+
+def _lock_class(session: Session, class_id: str) -> ClubClass:
+    return session.scalars(select(ClubClass).where(ClubClass.id == class_id).with_for_update()
+                           .execution_options(populate_existing=True)).one()
+
+
+def _enrol(session: Session, *, klass: ClubClass, student: User, now: datetime) -> ClassEnrollment:
+    """Seat `student` in the (already locked) class, or raise 409. Reactivates a REMOVED row."""
+    club = klass.kruzhok
+    if club.owner_id == student.id or session.scalar(
+            select(ClubMentor.id).where(ClubMentor.kruzhok_id == club.id, ClubMentor.user_id == student.id)):
+        raise Conflict("Вы ведёте этот кружок и не можете вступить в него как ученик", code="is_mentor")
+    existing = session.scalar(select(ClassEnrollment).where(ClassEnrollment.class_id == klass.id,
+                                                            ClassEnrollment.student_id == student.id))
+    if existing is not None and existing.status == "ACTIVE":
+        raise Conflict("Вы уже состоите в этом классе", code="already_member")
+    limits = effective_limits(session, club.owner_id, now=now)
+    if not limits.active:
+        raise Conflict("Кружок временно не принимает новых учеников: подписка руководителя неактивна",
+                       code="club_inactive")
+    seated = session.scalar(select(func.count()).select_from(ClassEnrollment)
+                            .where(ClassEnrollment.class_id == klass.id, ClassEnrollment.status == "ACTIVE")) or 0
+    if seated >= limits.max_students_per_class:
+        raise Conflict("В классе нет свободных мест", code="class_full",
+                       details={"current": seated, "max": limits.max_students_per_class})
+    if existing is not None:
+        existing.status, existing.joined_at, existing.removed_at = "ACTIVE", now, None
+        enrollment = existing
+    else:
+        enrollment = ClassEnrollment(class_id=klass.id, student_id=student.id, status="ACTIVE", joined_at=now)
+        session.add(enrollment)
+    session.flush()
+    return enrollment
+
+
+def join_by_code(session: Session, *, actor: User | None, code: str, now: datetime) -> ClassEnrollment:
+    """422 not 6 digits; 404 `invalid_code` (counted: 10 failures/hour → 429); 409 class_full/already_member."""
+    actor = require_user(actor)
+    code = (code or "").strip()
+    if not CODE_RE.fullmatch(code):
+        raise field_error("code", "Код должен состоять из 6 цифр")
+    ratelimit.check(session, "join_code_fail", actor.id, now=now)
+    class_id = session.scalar(
+        select(ClubClass.id).join(Kruzhok, Kruzhok.id == ClubClass.kruzhok_id)
+        .where(ClubClass.join_code == code, ClubClass.is_active.is_(True), Kruzhok.is_active.is_(True)))
+    if class_id is None:
+        ratelimit.record(session, "join_code_fail", actor.id, now=now)
+        raise InvalidCode()
+    klass = _lock_class(session, class_id)
+    enrollment = _enrol(session, klass=klass, student=actor, now=now)
+    audit.record(session, actor=actor, action="class.join", entity="club_class", entity_id=klass.id, now=now)
+    return enrollment
+
+
+def add_student(session: Session, *, actor: User | None, class_id: str, email: str,
+                now: datetime) -> ClassEnrollment:
+    """Owner adds a registered user by email (404 unknown email; same capacity rules as joining)."""
+    actor = require_user(actor)
+    klass = owned_class(session, actor, class_id)
+    student = find_user_by_email(session, email)
+    klass = _lock_class(session, klass.id)
+    try:
+        enrollment = _enrol(session, klass=klass, student=student, now=now)
+    except Conflict as error:
+        if error.code == "already_member":
+            raise Conflict("Этот ученик уже состоит в классе", code="already_member") from None
+        if error.code == "is_mentor":
+            raise Conflict("Руководителя или ментора нельзя добавить учеником", code="is_mentor") from None
+        raise
+    club = klass.kruzhok
+    notifications.notify(session, user_id=student.id, type="CLUB_JOINED", title="Вас добавили в кружок",
+                         message=f"Вас добавили в класс «{klass.name}» кружка «{club.title}».",
+                         link=f"/clubs/{club.id}", now=now, meta={"kruzhokId": club.id, "classId": klass.id})
+    audit.record(session, actor=actor, action="class.add_student", entity="club_class", entity_id=klass.id,
+                 now=now, data={"studentId": student.id})
+    return enrollment
+
+
+def remove_student(session: Session, *, actor: User | None, class_id: str, student_id: str,
+                   now: datetime) -> ClassEnrollment:
+    """Owner removes a student softly: REMOVED with removed_at; attendance and XP history stay."""
+    actor = require_user(actor)
+    klass = owned_class(session, actor, class_id)
+    enrollment = session.scalar(select(ClassEnrollment).where(ClassEnrollment.class_id == klass.id,
+                                                              ClassEnrollment.student_id == student_id,
+                                                              ClassEnrollment.status == "ACTIVE"))
+    if enrollment is None:
+        raise NotFound("Ученик не состоит в этом классе")
+    enrollment.status, enrollment.removed_at = "REMOVED", now
+    audit.record(session, actor=actor, action="class.remove_student", entity="club_class", entity_id=klass.id,
+                 now=now, data={"studentId": student_id})
+    return enrollment

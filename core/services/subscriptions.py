@@ -1,0 +1,205 @@
+"""Club subscriptions: a user's request (manual Kaspi transfer), the admin's approve/reject, status.
+
+    request_subscription  → PENDING (amount, currency and limits copied from the plan), admins notified
+    approve_subscription  → ACTIVE until approval (or the current expiry, when renewing) + plan days
+    reject_subscription   → REJECTED with a reason
+Only a PENDING request can be approved or rejected (409 `not_pending` otherwise); the row is locked
+first, so a double click approves once and notifies once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from core.errors import Conflict, NotFound, field_error
+from core.models import ClubClass, Kruzhok, Subscription, User
+from core.services import audit, notifications, outbox, plans, ratelimit
+from core.services.limits import active_clause, effective_limits
+from core.services.pagination import Page
+from core.services.permissions import require_admin, require_user
+
+CODE_RE = re.compile(r"[0-9]{4,8}")
+MSG_CODE = "Код отправителя должен состоять из 4–8 цифр (из перевода Kaspi)"
+MSG_DUPLICATE = "Заявка с таким кодом отправителя уже существует. Проверьте код платежа."
+MSG_APPROVED = "Подписка активирована. Теперь вы можете создавать кружки!"
+LIMIT_FIELDS = ("max_kruzhoks", "max_classes_per_kruzhok", "max_students_per_class")
+
+
+def _money(amount: int, currency: str) -> str:
+    return f"{amount} ₸" if currency == "KZT" else f"{amount} {currency}"
+
+
+def _clean_proof_url(url: str | None) -> str | None:
+    url = (url or "").strip()
+    if not url:
+        return None
+    if len(url) > 300 or not (url.startswith(("http://", "https://", "/")) and " " not in url):
+        raise field_error("paymentProofUrl", "Ссылка на скриншот оплаты должна быть URL до 300 символов")
+    return url
+
+
+def request_subscription(session: Session, *, actor: User | None, type: str, payment_comment: str,
+                         payment_proof_url: str | None = None, now: datetime) -> Subscription:
+    """Create a PENDING request. 422 bad type/code, 429 over 3 a day, 409 `duplicate_payment_code`."""
+    actor = require_user(actor)
+    plan = plans.get_active_plan(session, (type or "").strip())
+    code = (payment_comment or "").strip()
+    if not CODE_RE.fullmatch(code):
+        raise field_error("paymentComment", MSG_CODE)
+    proof = _clean_proof_url(payment_proof_url)
+    ratelimit.hit(session, "subscription_request", actor.id, now=now)
+    if session.scalar(select(Subscription.id).where(Subscription.payment_comment == code)) is not None:
+        raise Conflict(MSG_DUPLICATE, code="duplicate_payment_code")
+    sub = Subscription(user_id=actor.id, plan_id=plan.id, type=plan.code, status="PENDING", amount=plan.price,
+                       currency=plan.currency, payment_method="KASPI", payment_comment=code,
+                       payment_proof_url=proof, max_kruzhoks=plan.max_kruzhoks,
+                       max_classes_per_kruzhok=plan.max_classes_per_kruzhok,
+                       max_students_per_class=plan.max_students_per_class, created_at=now)
+    try:
+        # A concurrent request with the same code passes the check above; the unique index decides.
+        with session.begin_nested():
+            session.add(sub)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(MSG_DUPLICATE, code="duplicate_payment_code") from None
+    notifications.notify_admins(
+        session, type="SUBSCRIPTION_REQUEST", title="Новая заявка на подписку",
+        message=(f"Пользователь {actor.full_name} ({actor.email}) отправил заявку «{plan.title}» на сумму "
+                 f"{_money(plan.price, plan.currency)}. Код отправителя: {code}."),
+        link=f"/admin/subscription/details/{sub.id}", meta={"subscriptionId": sub.id, "userId": actor.id},
+        now=now)
+    audit.record(session, actor=actor, action="subscription.request", entity="subscription", entity_id=sub.id,
+                 now=now, data={"type": plan.code, "amount": plan.price, "paymentComment": code})
+    return sub
+
+
+def pending_out(sub: Subscription) -> dict[str, Any]:
+    return {"id": sub.id, "type": sub.type, "amount": sub.amount, "currency": sub.currency,
+            "paymentComment": sub.payment_comment, "createdAt": sub.created_at}
+
+
+def my_subscription_status(session: Session, *, actor: User | None, now: datetime) -> dict[str, Any]:
+    """The caller's effective limits, usage and pending requests (see SPEC §6)."""
+    actor = require_user(actor)
+    limits = effective_limits(session, actor.id, now=now)
+    latest = session.scalar(select(Subscription).where(Subscription.user_id == actor.id,
+                                                       Subscription.status != "PENDING")
+                            .order_by(Subscription.created_at.desc(), Subscription.id.desc()).limit(1))
+    if limits.active:
+        status = "ACTIVE"
+    elif latest is None:
+        status = None
+    else:  # an ACTIVE row past its expiry is EXPIRED for the user even before the job marks it
+        status = "EXPIRED" if latest.status == "ACTIVE" else latest.status
+    per_club = dict(session.execute(
+        select(Kruzhok.id, func.count(ClubClass.id))
+        .outerjoin(ClubClass, (ClubClass.kruzhok_id == Kruzhok.id) & ClubClass.is_active.is_(True))
+        .where(Kruzhok.owner_id == actor.id, Kruzhok.is_active.is_(True)).group_by(Kruzhok.id)
+    ).all())
+    pending = session.scalars(select(Subscription).where(Subscription.user_id == actor.id,
+                                                         Subscription.status == "PENDING")
+                              .order_by(Subscription.created_at.desc())).all()
+    return {"active": limits.active, "status": status, "expiresAt": limits.expires_at,
+            "limits": limits.as_dict(), "usage": {"kruzhoks": len(per_club), "classesPerKruzhok": per_club},
+            "pending": [pending_out(p) for p in pending]}
+
+
+def clubs_count_subquery() -> Any:
+    return (select(func.count(Kruzhok.id)).where(Kruzhok.owner_id == Subscription.user_id)
+            .correlate(Subscription).scalar_subquery())
+
+
+def list_pending(session: Session, *, actor: User | None, page: Page) -> tuple[list[tuple[Subscription, int]], int]:
+    """Admin queue of PENDING requests, oldest first (first come, first served), with the user's club count."""
+    require_admin(actor)
+    rows = session.execute(
+        select(Subscription, clubs_count_subquery()).options(joinedload(Subscription.user))
+        .where(Subscription.status == "PENDING")
+        .order_by(Subscription.created_at, Subscription.id).limit(page.limit).offset(page.offset)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(Subscription).where(Subscription.status == "PENDING"))
+    return [(sub, count) for sub, count in rows], int(total or 0)
+
+
+def _locked_pending(session: Session, subscription_id: str) -> Subscription:
+    sub = session.scalar(select(Subscription).where(Subscription.id == subscription_id).with_for_update()
+                         .execution_options(populate_existing=True))
+    if sub is None:
+        raise NotFound("Заявка на подписку не найдена")
+    if sub.status != "PENDING":
+        raise Conflict("Заявка уже обработана: одобрить или отклонить можно только ожидающую заявку",
+                       code="not_pending", details={"status": sub.status})
+    return sub
+
+
+def _clean_limits(limits: dict[str, Any] | None) -> dict[str, int]:
+    clean: dict[str, int] = {}
+    for key, value in (limits or {}).items():
+        if value is None or value == "":
+            continue
+        if key not in LIMIT_FIELDS:
+            raise field_error(key, "Неизвестный лимит")
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise field_error(key, "Лимит должен быть целым числом") from None
+        if not 0 <= number <= 100_000:
+            raise field_error(key, "Лимит должен быть от 0 до 100000")
+        clean[key] = number
+    return clean
+
+
+def approve_subscription(session: Session, *, subscription_id: str, actor: User | None, now: datetime,
+                         limits: dict[str, Any] | None = None) -> Subscription:
+    """PENDING → ACTIVE (renewal extends from the current expiry); optional limit overrides (≥ 0)."""
+    actor = require_admin(actor)
+    overrides = _clean_limits(limits)
+    sub = _locked_pending(session, subscription_id)
+    days = sub.plan.duration_days if sub.plan is not None else (365 if sub.type == "ONETIME_PURCHASE" else 30)
+    current = session.scalar(select(func.max(Subscription.expires_at))
+                             .where(Subscription.user_id == sub.user_id, Subscription.id != sub.id,
+                                    active_clause(now)))
+    start = max(now, current) if current is not None else now
+    sub.status, sub.confirmed_at, sub.confirmed_by_id = "ACTIVE", now, actor.id
+    sub.expires_at = start + timedelta(days=days)
+    for key, value in overrides.items():
+        setattr(sub, key, value)
+    user = sub.user
+    notifications.notify(session, user_id=user.id, type="SUBSCRIPTION_APPROVED", title="Подписка активирована",
+                         message=MSG_APPROVED, link="/clubs", now=now, meta={"subscriptionId": sub.id})
+    outbox.enqueue_email(session, to=user.email, subject="S7 Robotics: подписка активирована", now=now,
+                         body_text=(f"Здравствуйте, {user.full_name}!\n\n{MSG_APPROVED}\n"
+                                    f"Подписка действует до {sub.expires_at:%d.%m.%Y}.\n\nКоманда S7 Robotics"))
+    audit.record(session, actor=actor, action="subscription.approve", entity="subscription", entity_id=sub.id,
+                 now=now, data={"expiresAt": sub.expires_at.isoformat(), "renewedFrom":
+                                current.isoformat() if current else None, "limits": overrides})
+    return sub
+
+
+def reject_subscription(session: Session, *, subscription_id: str, actor: User | None, reason: str,
+                        now: datetime) -> Subscription:
+    """PENDING → REJECTED with a required reason; the user is notified and emailed."""
+    actor = require_admin(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", "Укажите причину отклонения")
+    if len(reason) > 2000:
+        raise field_error("reason", "Причина слишком длинная (не более 2000 символов)")
+    sub = _locked_pending(session, subscription_id)
+    sub.status, sub.rejected_at, sub.rejection_reason = "REJECTED", now, reason
+    sub.confirmed_by_id = actor.id
+    text = f"Оплата не подтверждена. Причина: {reason}. Свяжитесь с поддержкой."
+    user = sub.user
+    notifications.notify(session, user_id=user.id, type="SUBSCRIPTION_REJECTED", title="Оплата не подтверждена",
+                         message=text, link="/clubs", now=now, meta={"subscriptionId": sub.id})
+    outbox.enqueue_email(session, to=user.email, subject="S7 Robotics: оплата не подтверждена", now=now,
+                         body_text=f"Здравствуйте, {user.full_name}!\n\n{text}\n\nКоманда S7 Robotics")
+    audit.record(session, actor=actor, action="subscription.reject", entity="subscription", entity_id=sub.id,
+                 now=now, data={"reason": reason})
+    return sub
