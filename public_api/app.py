@@ -13,6 +13,8 @@ from public_api.openapi import schema_routes
 RESOURCE_MODULES = [
     "public_api.users",
     "public_api.notifications",
+    "public_api.media",
+    "public_api.media_upload",
 ]
 
 
