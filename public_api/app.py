@@ -15,6 +15,8 @@ RESOURCE_MODULES = [
     "public_api.notifications",
     "public_api.media",
     "public_api.media_upload",
+    "public_api.courses",
+    "public_api.bytesize",
 ]
 
 

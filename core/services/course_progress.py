@@ -1,0 +1,96 @@
+"""A student's progress in a course: lesson completion (+10 XP) and question answers (+20 XP).
+
+Each award is made once per user and lesson/question through `xp.award_xp` (unique source_key),
+so double clicks, retries and re-answering never farm XP.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.errors import Forbidden, NotFound, field_error
+from core.models import Course, Lesson, LessonCompletion, LessonQuestion, Module, QuestionAnswer, User
+from core.services import xp
+from core.services.courses import can_watch, is_enrolled
+from core.services.permissions import require_user
+
+
+def _lesson_in_course(session: Session, actor: User, course_id: str, lesson_id: str) -> tuple[Course, Lesson]:
+    row = session.execute(
+        select(Course, Lesson).join(Module, Module.course_id == Course.id).join(Lesson, Lesson.module_id == Module.id)
+        .where(Course.id == course_id, Lesson.id == lesson_id)
+    ).first()
+    if row is None or (not row[0].is_published and not actor.is_admin):
+        raise NotFound("Урок не найден")
+    course, lesson = row
+    enrolled = is_enrolled(session, user_id=actor.id, course_id=course.id)
+    if not can_watch(course, lesson, actor=actor, enrolled=enrolled):
+        raise Forbidden("Урок доступен после записи на курс", code="not_enrolled")
+    return course, lesson
+
+
+def complete_lesson(session: Session, *, actor: User | None, course_id: str, lesson_id: str,
+                    now: datetime) -> dict[str, Any]:
+    """Mark a lesson completed; the first completion awards 10 XP."""
+    actor = require_user(actor)
+    _, lesson = _lesson_in_course(session, actor, course_id, lesson_id)
+    try:
+        with session.begin_nested():
+            session.add(LessonCompletion(user_id=actor.id, lesson_id=lesson.id, created_at=now))
+            session.flush()
+        first = True
+    except IntegrityError:
+        first = False
+    awarded = first and xp.award_xp(
+        session, user_id=actor.id, amount=xp.LESSON_COMPLETE_XP, reason=f"Урок пройден: {lesson.title}",
+        source="LESSON_COMPLETE", source_key=f"lesson:{actor.id}:{lesson.id}", now=now)
+    return {"lessonId": lesson.id, "completed": True, "xpAwarded": xp.LESSON_COMPLETE_XP if awarded else 0}
+
+
+def _matches(answer: str, correct: str) -> bool:
+    return " ".join(answer.split()).casefold() == " ".join(correct.split()).casefold()
+
+
+def answer_question(session: Session, *, actor: User | None, course_id: str, question_id: str, answer: Any,
+                    now: datetime) -> dict[str, Any]:
+    """Check an answer; the first correct answer to a question awards 20 XP (never again).
+
+    The latest answer is kept (one row per user and question); when it first becomes correct its
+    time is moved to now, so "correct answers today" counts it today.
+    """
+    actor = require_user(actor)
+    text = str(answer if answer is not None else "").strip()
+    if not text:
+        raise field_error("answer", "Введите ответ")
+    if len(text) > 500:
+        raise field_error("answer", "Ответ не длиннее 500 символов")
+    question = session.get(LessonQuestion, question_id)
+    if question is None:
+        raise NotFound("Вопрос не найден")
+    _lesson_in_course(session, actor, course_id, question.lesson_id)
+    is_correct = _matches(text, question.correct_answer)
+    row = session.scalar(select(QuestionAnswer).where(QuestionAnswer.user_id == actor.id,
+                                                      QuestionAnswer.question_id == question.id))
+    if row is None:
+        try:
+            with session.begin_nested():
+                row = QuestionAnswer(user_id=actor.id, question_id=question.id, answer=text,
+                                     is_correct=is_correct, created_at=now)
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            row = session.scalar(select(QuestionAnswer).where(QuestionAnswer.user_id == actor.id,
+                                                              QuestionAnswer.question_id == question.id))
+    if row is not None and (row.answer != text or row.is_correct != is_correct):
+        if is_correct and not row.is_correct:
+            row.created_at = now
+        row.answer, row.is_correct = text, is_correct
+    awarded = is_correct and xp.award_xp(
+        session, user_id=actor.id, amount=xp.COURSE_ANSWER_XP, reason="Правильный ответ на вопрос курса",
+        source="COURSE_ANSWER", source_key=f"answer:{actor.id}:{question.id}", now=now)
+    return {"isCorrect": is_correct, "xpAwarded": xp.COURSE_ANSWER_XP if awarded else 0}

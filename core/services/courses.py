@@ -1,0 +1,249 @@
+"""Courses and modules: admin CRUD, the public catalogue, the course page and enrolment.
+
+Lessons (and their video URLs) live in `lessons.py`; completion and answers in `course_progress.py`.
+Who sees a lesson's video (SPEC §4): admins, enrolled students, anyone for a free course or a
+free-preview lesson. Everybody else gets the outline with `videoUrl: null` and `locked: true`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from core.errors import Forbidden, Invalid, NotFound, field_error
+from core.models import Course, CourseEnrollment, Lesson, Module, User
+from core.services import audit
+from core.services.media import canonical_or_none, require_media_url
+from core.services.pagination import Page
+from core.services.permissions import require_admin
+
+COURSE_FIELDS = ("title", "description", "cover_url", "is_published", "is_free", "price")
+MODULE_FIELDS = ("title", "order_index")
+
+
+# ---- admin: courses and modules -------------------------------------------------------------
+
+def _clean_title(value: Any, field: str = "title") -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise field_error(field, "Укажите название")
+    if len(text) > 200:
+        raise field_error(field, "Название не длиннее 200 символов")
+    return text
+
+
+def _apply_course_fields(session: Session, storage: Any, course: Course, fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(COURSE_FIELDS)
+    if unknown:
+        raise Invalid(details={"fields": [{"field": f, "message": "Неизвестное поле"} for f in sorted(unknown)]})
+    changed: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "title":
+            value = _clean_title(value)
+        elif name == "cover_url":
+            value = require_media_url(session, storage, value, field="coverUrl", kinds=("image",)) if value else None
+        elif name == "price":
+            if value is None or int(value) < 0:
+                raise field_error("price", "Цена не может быть отрицательной")
+            value = int(value)
+        elif name in ("is_published", "is_free"):
+            if value is None:
+                raise field_error(name, "Ожидается true или false")
+            value = bool(value)
+        if getattr(course, name) != value:
+            setattr(course, name, value)
+            changed[name] = value
+    if not course.is_free and course.price <= 0:
+        raise field_error("price", "Укажите цену платного курса")
+    return changed
+
+
+def create_course(session: Session, storage: Any, *, actor: User | None, fields: dict[str, Any],
+                  now: datetime) -> Course:
+    """Create a course (unpublished unless asked otherwise)."""
+    actor = require_admin(actor)
+    course = Course(title="", is_published=False, is_free=True, price=0, created_at=now, updated_at=now)
+    _apply_course_fields(session, storage, course, {"title": fields.get("title"), **fields})
+    session.add(course)
+    session.flush()
+    audit.record(session, actor=actor, action="course.create", entity="course", entity_id=course.id, now=now,
+                 data={"title": course.title})
+    return course
+
+
+def update_course(session: Session, storage: Any, *, actor: User | None, course_id: str,
+                  fields: dict[str, Any], now: datetime) -> Course:
+    """Change course fields (the only way is_published/is_free/price ever change)."""
+    actor = require_admin(actor)
+    course = _course_or_404(session, course_id)
+    changed = _apply_course_fields(session, storage, course, fields)
+    if changed:
+        audit.record(session, actor=actor, action="course.update", entity="course", entity_id=course.id, now=now,
+                     data={k: v for k, v in changed.items() if k != "description"})
+    return course
+
+
+def create_module(session: Session, *, actor: User | None, course_id: str, title: str,
+                  order_index: int | None, now: datetime) -> Module:
+    """Add a module to a course (at the end unless an order is given)."""
+    actor = require_admin(actor)
+    course = _course_or_404(session, course_id)
+    if order_index is None:
+        order_index = (session.scalar(select(func.max(Module.order_index)).where(Module.course_id == course.id))
+                       or -1) + 1
+    module = Module(course_id=course.id, title=_clean_title(title), order_index=order_index, created_at=now)
+    session.add(module)
+    session.flush()
+    audit.record(session, actor=actor, action="module.create", entity="module", entity_id=module.id, now=now,
+                 data={"courseId": course.id, "title": module.title})
+    return module
+
+
+def update_module(session: Session, *, actor: User | None, module_id: str, fields: dict[str, Any],
+                  now: datetime) -> Module:
+    actor = require_admin(actor)
+    module = session.get(Module, module_id)
+    if module is None:
+        raise NotFound("Модуль не найден")
+    for name, value in fields.items():
+        if name not in MODULE_FIELDS:
+            raise field_error(name, "Неизвестное поле")
+        setattr(module, name, _clean_title(value) if name == "title" else int(value))
+    audit.record(session, actor=actor, action="module.update", entity="module", entity_id=module.id, now=now,
+                 data=dict(fields))
+    return module
+
+
+# ---- public: catalogue, course page, enrolment ---------------------------------------------
+
+def _course_or_404(session: Session, course_id: str) -> Course:
+    course = session.get(Course, course_id)
+    if course is None:
+        raise NotFound("Курс не найден")
+    return course
+
+
+def _visible_course(session: Session, actor: User | None, course_id: str) -> Course:
+    course = _course_or_404(session, course_id)
+    if not course.is_published and not (actor is not None and actor.is_admin):
+        raise NotFound("Курс не найден")
+    return course
+
+
+def is_enrolled(session: Session, *, user_id: str, course_id: str) -> bool:
+    return session.scalar(select(CourseEnrollment.id).where(
+        CourseEnrollment.course_id == course_id, CourseEnrollment.user_id == user_id)) is not None
+
+
+def can_watch(course: Course, lesson: Lesson, *, actor: User | None, enrolled: bool) -> bool:
+    """The SPEC §4 rule for a lesson's video and content."""
+    return bool((actor is not None and actor.is_admin) or enrolled or course.is_free or lesson.is_free_preview)
+
+
+def list_courses(session: Session, *, page: Page) -> tuple[list[dict[str, Any]], int]:
+    """Published courses, newest first, with their lesson counts."""
+    base = select(Course).where(Course.is_published.is_(True))
+    courses = session.scalars(base.order_by(Course.created_at.desc(), Course.id.desc())
+                              .limit(page.limit).offset(page.offset)).all()
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    counts: dict[str, int] = {}
+    if courses:
+        rows = session.execute(
+            select(Module.course_id, func.count(Lesson.id)).join(Lesson, Lesson.module_id == Module.id)
+            .where(Module.course_id.in_([c.id for c in courses])).group_by(Module.course_id)
+        ).all()
+        counts = {course_id: n for course_id, n in rows}
+    return [{**course_summary(c), "lessonsCount": counts.get(c.id, 0)} for c in courses], total
+
+
+def course_summary(course: Course) -> dict[str, Any]:
+    return {"id": course.id, "title": course.title, "description": course.description,
+            "coverUrl": canonical_or_none(course.cover_url), "isPublished": course.is_published,
+            "isFree": course.is_free, "price": course.price, "currency": course.currency,
+            "createdAt": course.created_at}
+
+
+def get_course(session: Session, *, actor: User | None, course_id: str) -> dict[str, Any]:
+    """The course page: modules → lessons (ordered); video URLs only where `can_watch` allows."""
+    course = session.scalar(
+        select(Course).where(Course.id == course_id)
+        .options(selectinload(Course.modules).selectinload(Module.lessons).selectinload(Lesson.questions))
+    )
+    if course is None or (not course.is_published and not (actor is not None and actor.is_admin)):
+        raise NotFound("Курс не найден")
+    enrolled = actor is not None and is_enrolled(session, user_id=actor.id, course_id=course.id)
+    modules = []
+    for module in course.modules:
+        lessons = []
+        for lesson in module.lessons:
+            open_ = can_watch(course, lesson, actor=actor, enrolled=enrolled)
+            lessons.append({
+                "id": lesson.id, "title": lesson.title, "orderIndex": lesson.order_index,
+                "isFreePreview": lesson.is_free_preview, "locked": not open_,
+                "videoUrl": canonical_or_none(lesson.video_url) if open_ else None,
+                "content": lesson.content if open_ else None,
+                "questions": [{"id": q.id, "text": q.text, "options": list(q.options or [])}
+                              for q in lesson.questions] if open_ else [],
+            })
+        modules.append({"id": module.id, "title": module.title, "orderIndex": module.order_index,
+                        "lessons": lessons})
+    return {**course_summary(course), "isEnrolled": enrolled, "modules": modules}
+
+
+def enroll(session: Session, *, actor: User | None, course_id: str, now: datetime) -> tuple[CourseEnrollment, bool]:
+    """Enrol the caller in a free published course. Idempotent: returns (enrolment, created).
+
+    Raises NotFound (missing/unpublished), Forbidden `payment_required` for a paid course.
+    """
+    if actor is None:
+        from core.errors import Unauthorized
+
+        raise Unauthorized()
+    course = _visible_course(session, actor, course_id)
+    existing = _enrollment(session, actor.id, course.id)
+    if existing is not None:
+        return existing, False
+    if not course.is_free:
+        raise Forbidden("Курс платный: оформите покупку, чтобы получить доступ", code="payment_required",
+                        details={"purchaseUrl": f"/api/courses/{course.id}/purchase", "price": course.price,
+                                 "currency": course.currency})
+    return _insert_enrollment(session, user_id=actor.id, course_id=course.id, now=now)
+
+
+def _enrollment(session: Session, user_id: str, course_id: str) -> CourseEnrollment | None:
+    return session.scalar(select(CourseEnrollment).where(
+        CourseEnrollment.course_id == course_id, CourseEnrollment.user_id == user_id))
+
+
+def _insert_enrollment(session: Session, *, user_id: str, course_id: str,
+                       now: datetime) -> tuple[CourseEnrollment, bool]:
+    """Insert once; a concurrent double click hits the unique constraint and gets the same row."""
+    try:
+        with session.begin_nested():
+            row = CourseEnrollment(course_id=course_id, user_id=user_id, created_at=now)
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        row = _enrollment(session, user_id, course_id)
+        if row is None:
+            raise
+        return row, False
+    return row, True
+
+
+def admin_enroll(session: Session, *, actor: User | None, course_id: str, user_id: str,
+                 now: datetime) -> tuple[CourseEnrollment, bool]:
+    """An admin enrols any user in any course (free or paid), audited."""
+    actor = require_admin(actor)
+    course = _course_or_404(session, course_id)
+    if session.get(User, user_id) is None:
+        raise NotFound("Пользователь не найден")
+    row, created = _insert_enrollment(session, user_id=user_id, course_id=course.id, now=now)
+    if created:
+        audit.record(session, actor=actor, action="course.enroll", entity="course", entity_id=course.id, now=now,
+                     data={"userId": user_id})
+    return row, created

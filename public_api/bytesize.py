@@ -1,0 +1,97 @@
+"""ByteSize: the public feed (no auth) and admin create/edit/publish/unpublish."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from core.services import bytesize
+from core.services.pagination import Page
+from public_api.http import Ctx, api
+from public_api.validation import ApiModel, OutModel, QueryModel
+
+
+class ByteSizeIn(ApiModel):
+    video_url: str
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = None
+    cover_image_url: str | None = None
+    is_published: bool = True
+
+
+class ByteSizePatch(ApiModel):
+    """Only the fields sent are changed. The video can be replaced, not removed."""
+
+    video_url: str | None = None
+    title: str | None = None
+    description: str | None = None
+    cover_image_url: str | None = None
+    is_published: bool | None = None
+
+
+class PageQuery(QueryModel):
+    limit: int = 20
+    offset: int = 0
+
+
+class ByteSizeOut(OutModel):
+    id: str
+    title: str
+    description: str | None
+    video_url: str | None
+    cover_image_url: str | None
+    is_published: bool
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class ByteSizeListOut(OutModel):
+    items: list[ByteSizeOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@api("/api/bytesize", "GET", query=PageQuery, response=ByteSizeListOut, auth_mode="none", tag="bytesize")
+def feed(ctx: Ctx, query: PageQuery) -> dict:
+    """Published ByteSize videos, newest first."""
+    page = Page.of(query.limit, query.offset)
+    items, total = bytesize.list_feed(ctx.session, page=page)
+    return {"items": [bytesize.item_out(i) for i in items], "total": total, "limit": page.limit,
+            "offset": page.offset}
+
+
+@api("/api/admin/bytesize", "POST", body=ByteSizeIn, response=ByteSizeOut, status=201, tag="bytesize")
+def create(ctx: Ctx, body: ByteSizeIn) -> dict:
+    """Create (and by default publish) a ByteSize video (admin)."""
+    item = bytesize.create_item(ctx.session, ctx.state.storage, actor=ctx.actor, fields=body.model_dump(),
+                                now=ctx.now)
+    return bytesize.item_out(item)
+
+
+@api("/api/admin/bytesize/{item_id}", "PUT", body=ByteSizePatch, response=ByteSizeOut, tag="bytesize")
+def update(ctx: Ctx, body: ByteSizePatch, item_id: str) -> dict:
+    """Edit a ByteSize video (admin)."""
+    item = bytesize.update_item(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
+                                fields=body.model_dump(exclude_unset=True), now=ctx.now)
+    return bytesize.item_out(item)
+
+
+@api("/api/admin/bytesize/{item_id}/publish", "POST", response=ByteSizeOut, tag="bytesize")
+def publish(ctx: Ctx, item_id: str) -> dict:
+    """Show the video in the public feed (admin)."""
+    item = bytesize.set_published(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
+                                  published=True, now=ctx.now)
+    return bytesize.item_out(item)
+
+
+@api("/api/admin/bytesize/{item_id}/unpublish", "POST", response=ByteSizeOut, tag="bytesize")
+def unpublish(ctx: Ctx, item_id: str) -> dict:
+    """Hide the video from the public feed (admin)."""
+    item = bytesize.set_published(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
+                                  published=False, now=ctx.now)
+    return bytesize.item_out(item)
+
+
+routes = [feed, create, update, publish, unpublish]
