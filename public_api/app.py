@@ -17,6 +17,8 @@ RESOURCE_MODULES = [
     "public_api.media_upload",
     "public_api.courses",
     "public_api.bytesize",
+    "public_api.subscriptions",
+    "public_api.clubs",
 ]
 
 

@@ -1,0 +1,181 @@
+"""Plans and club subscriptions: request, my status, the admin queue, approve, reject."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from core.services import plans, subscriptions
+from core.services.pagination import Page
+from public_api.http import Ctx, api
+from public_api.validation import ApiModel, OutModel, QueryModel
+
+
+class RequestIn(ApiModel):
+    type: str = Field(max_length=40)
+    payment_comment: str = Field(max_length=64)
+    payment_proof_url: str | None = Field(default=None, max_length=2000)
+
+
+class ApproveIn(ApiModel):
+    max_kruzhoks: int | None = Field(default=None, ge=0, le=100_000)
+    max_classes_per_kruzhok: int | None = Field(default=None, ge=0, le=100_000)
+    max_students_per_class: int | None = Field(default=None, ge=0, le=100_000)
+
+
+class RejectIn(ApiModel):
+    reason: str = Field(max_length=2000)
+
+
+class PageQuery(QueryModel):
+    limit: int = 20
+    offset: int = 0
+
+
+class LimitsOut(OutModel):
+    max_kruzhoks: int
+    max_classes_per_kruzhok: int
+    max_students_per_class: int
+
+
+class PlanOut(OutModel):
+    id: str
+    code: str
+    title: str
+    price: int
+    currency: str
+    duration_days: int
+    limits: LimitsOut
+
+
+class PlansOut(OutModel):
+    items: list[PlanOut]
+
+
+class SubscriptionOut(OutModel):
+    id: str
+    type: str
+    status: str
+    amount: int
+    currency: str
+    payment_comment: str
+    payment_proof_url: str | None
+    limits: LimitsOut
+    created_at: datetime
+    confirmed_at: datetime | None
+    expires_at: datetime | None
+    rejection_reason: str | None
+
+
+class RequestOut(OutModel):
+    success: bool = True
+    subscription_id: str
+    message: str
+    subscription: SubscriptionOut
+
+
+class PendingOut(OutModel):
+    id: str
+    type: str
+    amount: int
+    currency: str
+    payment_comment: str
+    created_at: datetime
+
+
+class UsageOut(OutModel):
+    kruzhoks: int
+    classes_per_kruzhok: dict[str, int]
+
+
+class StatusOut(OutModel):
+    active: bool
+    status: str | None
+    expires_at: datetime | None
+    limits: LimitsOut
+    usage: UsageOut
+    pending: list[PendingOut]
+
+
+class RequestUserOut(OutModel):
+    id: str
+    full_name: str
+    email: str
+    registered_at: datetime
+    clubs_count: int
+
+
+class QueueItemOut(SubscriptionOut):
+    user: RequestUserOut
+
+
+class QueueOut(OutModel):
+    items: list[QueueItemOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def sub_out(sub: subscriptions.Subscription) -> dict:
+    return {"id": sub.id, "type": sub.type, "status": sub.status, "amount": sub.amount, "currency": sub.currency,
+            "paymentComment": sub.payment_comment, "paymentProofUrl": sub.payment_proof_url,
+            "limits": {"maxKruzhoks": sub.max_kruzhoks, "maxClassesPerKruzhok": sub.max_classes_per_kruzhok,
+                       "maxStudentsPerClass": sub.max_students_per_class},
+            "createdAt": sub.created_at, "confirmedAt": sub.confirmed_at, "expiresAt": sub.expires_at,
+            "rejectionReason": sub.rejection_reason}
+
+
+@api("/api/plans", "GET", response=PlansOut, auth_mode="none", tag="subscriptions")
+def list_plans(ctx: Ctx) -> dict:
+    """Active plans with price, duration and limits."""
+    return {"items": [plans.plan_out(p) for p in plans.list_plans(ctx.session)]}
+
+
+@api("/api/subscriptions/request", "POST", body=RequestIn, response=RequestOut, status=201, tag="subscriptions")
+def request_subscription(ctx: Ctx, body: RequestIn) -> dict:
+    """Request a club subscription after a Kaspi transfer (amount comes from the plan)."""
+    sub = subscriptions.request_subscription(ctx.session, actor=ctx.actor, type=body.type,
+                                             payment_comment=body.payment_comment,
+                                             payment_proof_url=body.payment_proof_url, now=ctx.now)
+    return {"success": True, "subscriptionId": sub.id, "message": "Заявка отправлена. Ожидайте проверки.",
+            "subscription": sub_out(sub)}
+
+
+@api("/api/subscriptions/my", "GET", response=StatusOut, tag="subscriptions")
+def my_status(ctx: Ctx) -> dict:
+    """The caller's subscription status, effective limits, usage and pending requests."""
+    return subscriptions.my_subscription_status(ctx.session, actor=ctx.actor, now=ctx.now)
+
+
+@api("/api/admin/subscriptions/pending", "GET", query=PageQuery, response=QueueOut, tag="subscriptions")
+def pending(ctx: Ctx, query: PageQuery) -> dict:
+    """Admin: PENDING requests, oldest first, with the user's card data."""
+    page = Page.of(query.limit, query.offset)
+    rows, total = subscriptions.list_pending(ctx.session, actor=ctx.actor, page=page)
+    items = [{**sub_out(sub), "user": {"id": sub.user.id, "fullName": sub.user.full_name, "email": sub.user.email,
+                                       "registeredAt": sub.user.created_at, "clubsCount": clubs}}
+             for sub, clubs in rows]
+    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+@api("/api/subscriptions/{subscription_id}/approve", "POST", body=ApproveIn, response=SubscriptionOut,
+     tag="subscriptions")
+def approve(ctx: Ctx, body: ApproveIn, subscription_id: str) -> dict:
+    """Admin: approve a PENDING request (optional limit overrides); 409 if not pending."""
+    overrides = body.model_dump(exclude_none=True)
+    sub = subscriptions.approve_subscription(ctx.session, subscription_id=subscription_id, actor=ctx.actor,
+                                             now=ctx.now, limits=overrides)
+    return sub_out(sub)
+
+
+@api("/api/subscriptions/{subscription_id}/reject", "POST", body=RejectIn, response=SubscriptionOut,
+     tag="subscriptions")
+def reject(ctx: Ctx, body: RejectIn, subscription_id: str) -> dict:
+    """Admin: reject a PENDING request with a reason; 409 if not pending."""
+    sub = subscriptions.reject_subscription(ctx.session, subscription_id=subscription_id, actor=ctx.actor,
+                                            reason=body.reason, now=ctx.now)
+    return sub_out(sub)
+
+
+routes = [list_plans, request_subscription, my_status, pending, approve, reject]
