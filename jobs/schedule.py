@@ -8,6 +8,7 @@ from typing import Any
 
 from core.services import ratelimit
 from jobs.email_outbox import send_outbox
+from jobs.subscriptions import expire_subscriptions, remind_expiring_subscriptions
 
 
 @dataclass(frozen=True)
@@ -25,4 +26,6 @@ def purge_rate_limits(db: Any, *, settings: Any, now: Any, storage: Any = None) 
 JOBS: list[Job] = [
     Job("send_email_outbox", send_outbox, 30),
     Job("purge_rate_limits", purge_rate_limits, 3600),
+    Job("expire_subscriptions", expire_subscriptions, 300),
+    Job("remind_expiring_subscriptions", remind_expiring_subscriptions, 3600),
 ]

@@ -1,0 +1,72 @@
+"""Subscription lifecycle steps run by the jobs: expire past `expires_at`, remind 7 days before.
+
+Each step works on ONE subscription and is exactly-once by an atomic conditional UPDATE: the row
+changes (and the user is notified) only if it is still in the state the step expects, so two workers,
+a job run twice, or a stale candidate list never notify twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.models import Subscription, User
+from core.services import notifications, outbox
+
+REMIND_BEFORE = timedelta(days=7)
+
+
+def due_for_expiry(session: Session, *, now: datetime, limit: int = 100) -> list[str]:
+    return list(session.scalars(
+        select(Subscription.id).where(Subscription.status == "ACTIVE", Subscription.expires_at <= now)
+        .order_by(Subscription.expires_at, Subscription.id).limit(limit)))
+
+
+def due_for_reminder(session: Session, *, now: datetime, limit: int = 100) -> list[str]:
+    return list(session.scalars(
+        select(Subscription.id).where(Subscription.status == "ACTIVE", Subscription.reminder_sent_at.is_(None),
+                                      Subscription.expires_at > now,
+                                      Subscription.expires_at <= now + REMIND_BEFORE)
+        .order_by(Subscription.expires_at, Subscription.id).limit(limit)))
+
+
+def _claim(session: Session, subscription_id: str, *, where: tuple, values: dict) -> Subscription | None:
+    result = session.execute(update(Subscription).where(Subscription.id == subscription_id, *where).values(**values)
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return None
+    return session.get(Subscription, subscription_id, populate_existing=True)
+
+
+def expire_subscription(session: Session, *, subscription_id: str, now: datetime) -> bool:
+    """ACTIVE past expiry → EXPIRED and the user notified; False if someone else already did it."""
+    sub = _claim(session, subscription_id,
+                 where=(Subscription.status == "ACTIVE", Subscription.expires_at <= now),
+                 values={"status": "EXPIRED", "expired_at": now})
+    if sub is None:
+        return False
+    notifications.notify(session, user_id=sub.user_id, type="SUBSCRIPTION_EXPIRED", title="Подписка истекла",
+                         message="Срок вашей подписки истёк. Продлите подписку, чтобы и дальше вести кружки.",
+                         link="/clubs", now=now, meta={"subscriptionId": sub.id})
+    return True
+
+
+def remind_subscription(session: Session, *, subscription_id: str, now: datetime) -> bool:
+    """Once per subscription: a notification and an email 7 days before expiry."""
+    sub = _claim(session, subscription_id,
+                 where=(Subscription.status == "ACTIVE", Subscription.reminder_sent_at.is_(None),
+                        Subscription.expires_at > now),
+                 values={"reminder_sent_at": now})
+    if sub is None:
+        return False
+    until = f"{sub.expires_at:%d.%m.%Y}" if sub.expires_at else ""
+    text = f"Ваша подписка истекает {until}. Продлите её, чтобы не потерять доступ к созданию кружков."
+    notifications.notify(session, user_id=sub.user_id, type="SUBSCRIPTION_EXPIRING", title="Подписка скоро истечёт",
+                         message=text, link="/clubs", now=now, meta={"subscriptionId": sub.id})
+    user = session.get(User, sub.user_id)
+    if user is not None:
+        outbox.enqueue_email(session, to=user.email, subject="S7 Robotics: подписка скоро истечёт", now=now,
+                             body_text=f"Здравствуйте, {user.full_name}!\n\n{text}\n\nКоманда S7 Robotics")
+    return True

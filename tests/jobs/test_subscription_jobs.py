@@ -1,0 +1,124 @@
+"""Subscription jobs: expiry and the 7-day reminder happen once — run twice, interleaved, or on two workers."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from core.clock import utcnow
+from core.db import Database
+from core.models import EmailOutbox, Notification, Subscription, User
+from core.services import subscription_lifecycle as lifecycle
+from jobs.schedule import JOBS
+from jobs.subscriptions import expire_subscriptions, remind_expiring_subscriptions
+from tests.factories import make_user
+from tests.factories_clubs import make_subscription
+
+IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+def _count(session, user_id: str, type_: str) -> int:
+    return session.scalar(select(func.count()).select_from(Notification)
+                          .where(Notification.user_id == user_id, Notification.type == type_))
+
+
+def _setup(db, **sub):
+    with db.transaction() as session:
+        user = make_user(session)
+        row = make_subscription(session, user, **sub)
+        return user.id, row.id
+
+
+def test_jobs_are_registered():
+    names = {job.name for job in JOBS}
+    assert {"expire_subscriptions", "remind_expiring_subscriptions"} <= names
+
+
+def test_expired_subscription_is_marked_and_notified_once(db):
+    now = utcnow()
+    user_id, sub_id = _setup(db, expires_at=now - timedelta(minutes=1))
+    keep_id = _setup(db, expires_at=now + timedelta(days=100))[1]
+    assert expire_subscriptions(db, now=now) >= 1
+    assert expire_subscriptions(db, now=now) == 0
+    with db.transaction() as session:
+        sub = session.get(Subscription, sub_id)
+        assert (sub.status, sub.expired_at) == ("EXPIRED", now)
+        assert session.get(Subscription, keep_id).status == "ACTIVE"
+        assert _count(session, user_id, "SUBSCRIPTION_EXPIRED") == 1
+
+
+def test_reminder_seven_days_before_once(db):
+    now = utcnow()
+    soon_user, soon_id = _setup(db, expires_at=now + timedelta(days=5))
+    later_user, _ = _setup(db, expires_at=now + timedelta(days=10))
+    remind_expiring_subscriptions(db, now=now)
+    remind_expiring_subscriptions(db, now=now + timedelta(hours=1))
+    with db.transaction() as session:
+        assert _count(session, soon_user, "SUBSCRIPTION_EXPIRING") == 1
+        assert _count(session, later_user, "SUBSCRIPTION_EXPIRING") == 0
+        assert session.get(Subscription, soon_id).reminder_sent_at == now
+        email = session.get(User, soon_user).email
+        assert session.scalar(select(func.count()).select_from(EmailOutbox).where(EmailOutbox.to_addr == email)) == 1
+
+
+def test_interleaved_runs_notify_once(db):
+    """Run A lists its candidates, run B does all the work, then A acts on its stale list."""
+    now = utcnow()
+    user_id, sub_id = _setup(db, expires_at=now + timedelta(days=3))
+    with db.transaction() as session:
+        stale = lifecycle.due_for_reminder(session, now=now)
+    assert sub_id in stale
+    remind_expiring_subscriptions(db, now=now)
+    with db.transaction() as session:
+        assert lifecycle.remind_subscription(session, subscription_id=sub_id, now=now) is False
+        assert _count(session, user_id, "SUBSCRIPTION_EXPIRING") == 1
+    exp_user, exp_id = _setup(db, expires_at=now - timedelta(seconds=1))
+    with db.transaction() as session:
+        stale = lifecycle.due_for_expiry(session, now=now)
+    expire_subscriptions(db, now=now)
+    with db.transaction() as session:
+        assert all(not lifecycle.expire_subscription(session, subscription_id=i, now=now) for i in stale)
+        assert _count(session, exp_user, "SUBSCRIPTION_EXPIRED") == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL) for real concurrent workers")
+def test_two_workers_at_once_notify_once(engine):
+    db = Database(engine)  # real commits: both workers see the same committed rows
+    now = utcnow()
+    made = [_setup(db, expires_at=now - timedelta(minutes=i + 1)) for i in range(10)]
+    made += [_setup(db, expires_at=now + timedelta(days=2, minutes=i)) for i in range(10)]
+    user_ids = [u for u, _ in made]
+    barrier, errors = threading.Barrier(2), []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            expire_subscriptions(db, now=now)
+            remind_expiring_subscriptions(db, now=now)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert not errors
+        with db.transaction() as session:
+            for user_id in user_ids[:10]:
+                assert _count(session, user_id, "SUBSCRIPTION_EXPIRED") == 1
+            for user_id in user_ids[10:]:
+                assert _count(session, user_id, "SUBSCRIPTION_EXPIRING") == 1
+    finally:
+        with db.transaction() as session:
+            emails = list(session.scalars(select(User.email).where(User.id.in_(user_ids))))
+            session.execute(delete(EmailOutbox).where(EmailOutbox.to_addr.in_(emails)))
+            session.execute(delete(Notification).where(Notification.user_id.in_(user_ids)))
+            session.execute(delete(Subscription).where(Subscription.user_id.in_(user_ids)))
+            session.execute(delete(User).where(User.id.in_(user_ids)))
