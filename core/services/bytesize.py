@@ -24,7 +24,7 @@ API_NAMES = {"title": "title", "description": "description", "video_url": "video
              "cover_image_url": "coverImageUrl", "is_published": "isPublished"}
 
 
-def _clean(session: Session, storage: Any, name: str, value: Any) -> Any:
+def clean_field(session: Session, storage: Any, name: str, value: Any) -> Any:
     if name == "title":
         text = str(value or "").strip()
         if not text:
@@ -55,7 +55,7 @@ def _apply(session: Session, storage: Any, item: ByteSizeItem, fields: dict[str,
         raise Invalid(details={"fields": [{"field": f, "message": "Неизвестное поле"} for f in sorted(unknown)]})
     changed: dict[str, Any] = {}
     for name, value in fields.items():
-        value = _clean(session, storage, name, value)
+        value = clean_field(session, storage, name, value)
         if getattr(item, name) != value:
             setattr(item, name, value)
             changed[API_NAMES[name]] = value
@@ -103,7 +103,7 @@ def set_published(session: Session, storage: Any, *, actor: User | None, item_id
     actor = require_admin(actor)
     item = get_item(session, item_id)
     if published:
-        item.video_url = _clean(session, storage, "video_url", item.video_url)
+        item.video_url = clean_field(session, storage, "video_url", item.video_url)
     if item.is_published != published:
         item.is_published = published
         item.updated_at = now

@@ -1,0 +1,74 @@
+"""Курсы, Модули, Уроки. The lesson form uploads the video and saves its URL in one step."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from admin_app.base_view import S7ModelView
+from admin_app.views.video_upload import VideoUploadView
+from core.models import Course, Lesson, Module
+from core.services import lessons
+
+# Plain, unmapped attribute (no schema change): SQLAdmin reads `obj.upload` when no file is chosen.
+Lesson.upload = None  # type: ignore[attr-defined]
+
+
+class CourseAdmin(S7ModelView, model=Course):
+    name = "Курс"
+    name_plural = "Курсы"
+    icon = "fa-solid fa-graduation-cap"
+    column_list: ClassVar[list[Any]] = [Course.title, Course.is_published, Course.is_free, Course.price,
+                                        Course.created_at]
+    column_searchable_list: ClassVar[list[Any]] = [Course.title]
+    column_sortable_list: ClassVar[list[Any]] = [Course.title, Course.created_at, Course.price]
+    column_default_sort: ClassVar[list[Any]] = [(Course.created_at, True)]
+    form_columns: ClassVar[list[Any]] = [Course.title, Course.description, Course.cover_url, Course.is_published,
+                                         Course.is_free, Course.price]
+    column_details_exclude_list: ClassVar[list[Any]] = [Course.modules]
+    column_labels: ClassVar[dict[Any, str]] = {
+        Course.title: "Название", Course.description: "Описание", Course.cover_url: "Обложка (URL)",
+        Course.is_published: "Опубликован", Course.is_free: "Бесплатный", Course.price: "Цена, ₸",
+        Course.currency: "Валюта", Course.created_at: "Создан", Course.updated_at: "Изменён",
+    }
+
+
+class ModuleAdmin(S7ModelView, model=Module):
+    name = "Модуль"
+    name_plural = "Модули"
+    icon = "fa-solid fa-layer-group"
+    column_list: ClassVar[list[Any]] = [Module.title, Module.course, Module.order_index, Module.created_at]
+    column_searchable_list: ClassVar[list[Any]] = [Module.title]
+    column_sortable_list: ClassVar[list[Any]] = [Module.title, Module.order_index, Module.created_at]
+    form_columns: ClassVar[list[Any]] = [Module.course, Module.title, Module.order_index]
+    column_details_exclude_list: ClassVar[list[Any]] = [Module.lessons]
+    form_ajax_refs: ClassVar[dict[str, dict[str, Any]]] = {"course": {"fields": ("title",), "limit": 20}}
+    column_labels: ClassVar[dict[Any, str]] = {
+        Module.title: "Название", Module.course: "Курс", Module.order_index: "Порядок", Module.created_at: "Создан",
+    }
+
+
+class LessonAdmin(VideoUploadView, model=Lesson):
+    name = "Урок"
+    name_plural = "Уроки"
+    icon = "fa-solid fa-film"
+    entity = "lesson"
+    column_list: ClassVar[list[Any]] = [Lesson.title, Lesson.module, Lesson.order_index, Lesson.is_free_preview,
+                                        Lesson.video_url, Lesson.updated_at]
+    column_searchable_list: ClassVar[list[Any]] = [Lesson.title, Lesson.video_url]
+    column_sortable_list: ClassVar[list[Any]] = [Lesson.title, Lesson.order_index, Lesson.updated_at]
+    column_default_sort: ClassVar[list[Any]] = [(Lesson.updated_at, True)]
+    form_columns: ClassVar[list[Any]] = [Lesson.module, Lesson.title, Lesson.order_index, Lesson.content,
+                                         Lesson.is_free_preview, Lesson.video_url]
+    column_details_exclude_list: ClassVar[list[Any]] = [Lesson.questions]
+    form_ajax_refs: ClassVar[dict[str, dict[str, Any]]] = {"module": {"fields": ("title",), "limit": 20}}
+    form_args: ClassVar[dict[str, dict[str, Any]]] = {
+        "video_url": {"description": "Ссылка на загруженное видео (/api/media/…). Внешние ссылки не принимаются."},
+    }
+    column_labels: ClassVar[dict[Any, str]] = {
+        Lesson.title: "Название", Lesson.module: "Модуль", Lesson.order_index: "Порядок",
+        Lesson.content: "Текст урока", Lesson.is_free_preview: "Бесплатный предпросмотр",
+        Lesson.video_url: "Видео", Lesson.updated_at: "Изменён", Lesson.created_at: "Создан",
+    }
+
+    def clean_video_url(self, session: Any, storage: Any, value: Any) -> Any:
+        return lessons.lesson_video_url(session, storage, value)

@@ -1,0 +1,131 @@
+"""One-step "upload the video and save its URL" for back-office forms (lessons, ByteSize).
+
+SQLADMIN_NOTES "Files": the form base class adds an `upload` FileField; the model class carries a
+plain, unmapped `upload = None` attribute (SQLAdmin reads `getattr(obj, "upload")` when no file is
+chosen); the field never reaches the model.
+
+The file is stored and a typed URL verified in `insert_model`/`update_model`, BEFORE SQLAdmin opens
+its own session: on SQLite that session holds the write lock from its first SELECT, so storing the
+upload (which writes a MediaObject row in our own transaction) inside `on_model_change` would wait
+on it. `on_model_change` still pops any leftover `upload` key. Service errors raised here become
+the form's error message (SQLAdmin renders the edit page with status 400), never a 500.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any, ClassVar
+
+from sqladmin import expose
+from sqladmin.authorization import custom_action
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from wtforms import Form
+from wtforms.fields import FileField
+
+from admin_app.base_view import S7ModelView
+from admin_app.helpers import db_of, run_service
+from core.clock import utcnow
+from core.services import audit
+from core.services.media import canonical_or_none, store_upload
+from core.storage import make_storage
+
+VIDEO_ACCEPT = "video/mp4,video/webm,video/quicktime"
+# The storage of the admin app handling the current request (form-action services get no request).
+current_storage: ContextVar[Any] = ContextVar("s7_admin_storage", default=None)
+
+
+class VideoUploadForm(Form):
+    upload = FileField("Загрузить видео (файл)", render_kw={"accept": VIDEO_ACCEPT},
+                       description="Выберите файл — он загрузится и сохранится в поле «Видео» при сохранении.")
+
+
+def storage_of(request: Request) -> Any:
+    state = request.app.state
+    storage = getattr(state, "storage", None)
+    if storage is None:
+        storage = make_storage(state.settings)
+        state.storage = storage
+    return storage
+
+
+class VideoUploadView(S7ModelView):
+    """Base view for models with a `video_url` column filled from an upload or a typed URL."""
+
+    form_base_class = VideoUploadForm
+    edit_template = "s7/media_edit.html"
+    details_template = "s7/media_details.html"
+    entity: ClassVar[str] = ""
+
+    def preview_url(self, obj: Any) -> str | None:
+        return canonical_or_none(getattr(obj, "video_url", None)) if obj is not None else None
+
+    def clean_video_url(self, session: Any, storage: Any, value: Any) -> Any:
+        """Normalise + verify a typed URL by the same service rule as the API (per model)."""
+        raise NotImplementedError
+
+    def clean_extra(self, session: Any, storage: Any, data: dict[str, Any]) -> None:
+        """Other media fields to verify (ByteSize's cover)."""
+
+    async def _prepare(self, request: Request, data: dict[str, Any]) -> None:
+        upload = data.pop("upload", None)
+        storage = storage_of(request)
+        has_file = isinstance(upload, UploadFile) and bool(upload.filename)
+        if has_file:
+            settings = request.app.state.settings
+            actor = await run_service(request, lambda s, a: a)  # short read; the upload runs outside it
+
+            def store() -> str:
+                with db_of(request).transaction() as session:
+                    row = store_upload(session, storage, stream=upload.file, filename=upload.filename,
+                                       declared_type=upload.content_type, actor=actor, now=utcnow(),
+                                       max_bytes=settings.media_max_bytes)
+                    return f"/api/media/{row.key}"
+
+            from starlette.concurrency import run_in_threadpool
+
+            data["video_url"] = await run_in_threadpool(store)
+
+        def verify(session: Any, _actor: Any) -> None:
+            if not has_file:
+                data["video_url"] = self.clean_video_url(session, storage, data.get("video_url"))
+            self.clean_extra(session, storage, data)
+
+        await run_service(request, verify)
+
+    async def insert_model(self, request: Request, data: dict) -> Any:
+        await self._prepare(request, data)
+        return await super().insert_model(request, data)
+
+    async def update_model(self, request: Request, pk: str, data: dict) -> Any:
+        await self._prepare(request, data)
+        return await super().update_model(request, pk, data)
+
+    async def on_model_change(self, data: dict, model: Any, is_created: bool, request: Request) -> None:
+        data.pop("upload", None)
+
+    async def after_model_change(self, data: dict, model: Any, is_created: bool, request: Request) -> None:
+        action = f"{self.entity}.{'create' if is_created else 'update'}"
+        await run_service(request, lambda s, a: audit.record(
+            s, actor=a, action=action, entity=self.entity, entity_id=str(model.id), now=utcnow(),
+            data={"via": "admin", "videoUrl": model.video_url, "title": getattr(model, "title", None)}))
+
+    @expose("/form-action/{name}", methods=["POST"])
+    async def form_action_submit(self, request: Request) -> Response:
+        """As in S7ModelView, with the admin's storage available to the action's service."""
+        from admin_app import form_actions
+
+        action = self._form_action(request.path_params["name"])
+        if action is None or not self.has_permission(request, custom_action(action.name)):
+            from starlette.exceptions import HTTPException
+
+            raise HTTPException(status_code=403)
+        token = current_storage.set(storage_of(request))
+        try:
+            return await form_actions.submit(self, request, action)
+        finally:
+            current_storage.reset(token)
+
+
+__all__ = ["VideoUploadForm", "VideoUploadView", "current_storage", "storage_of"]
