@@ -6,6 +6,8 @@ from typing import Any, ClassVar
 
 from sqladmin import ModelView, expose
 from sqladmin.authorization import custom_action
+from sqlalchemy import Select, func, select
+from sqlalchemy.sql.selectable import Subquery
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,6 +21,16 @@ class S7ModelView(ModelView):
     page_size = 50
     page_size_options: ClassVar[list[int]] = [25, 50, 100]
     can_export = True
+
+    async def count(self, request: Request, stmt: Select | None = None) -> int:
+        # SQLAdmin counts `SELECT count(*) FROM (<the sorted list query>)`: the ORDER BY inside makes
+        # the database sort (or walk an index over) every row just to count them — 30 ms per page
+        # at 100 000 rows on SQLite. Counting does not need an order.
+        if stmt is not None:
+            froms = stmt.get_final_froms()
+            if len(froms) == 1 and isinstance(froms[0], Subquery) and isinstance(froms[0].element, Select):
+                stmt = select(func.count()).select_from(froms[0].element.order_by(None).subquery())
+        return await super().count(request, stmt)
 
     def _form_action(self, name: str) -> FormAction | None:
         return next((a for a in self.form_actions if a.name == name), None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, CreatedMixin, IdMixin
@@ -15,6 +15,8 @@ class User(IdMixin, CreatedMixin, Base):
     __table_args__ = (
         CheckConstraint("role IN ('USER','SUPPORT','ADMIN')", name="role"),
         CheckConstraint("experience_points >= -1000000", name="xp_sane"),
+        # The back-office lists users newest first: without it that sort scans 100 000 rows.
+        Index("ix_users_created_at", "created_at"),
     )
 
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)

@@ -66,3 +66,22 @@ def test_search_by_email_ignores_case(client, admin, make):
     user = make.student(full_name="Ержан")
     r = client.get("/admin/user/list", params={"search": user.email.upper()})
     assert "Ержан" in r.text
+
+
+def test_the_list_count_does_not_sort_the_whole_table(client, admin, make, engine):
+    from sqlalchemy import event
+
+    make.student(full_name="Первый")
+    seen: list[str] = []
+
+    def capture(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        r = client.get("/admin/user/list", params={"search": "Первый"})
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert "Первый" in r.text
+    counts = [s for s in seen if "count(*)" in s.lower() and "users" in s]
+    assert counts and all("ORDER BY" not in s.upper() for s in counts), counts
