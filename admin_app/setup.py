@@ -18,10 +18,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 # "module:Class" in menu order. Add new views here.
 VIEWS = [
     "admin_app.views.users:UserAdmin",
-    "admin_app.views.courses:CourseAdmin",
-    "admin_app.views.courses:ModuleAdmin",
-    "admin_app.views.courses:LessonAdmin",
-    "admin_app.views.bytesize:ByteSizeAdmin",
+    "admin_app.views.subscriptions:SubscriptionAdmin",
+    "admin_app.views.subscriptions:PlanAdmin",
+    "admin_app.views.clubs:KruzhokAdmin",
+    "admin_app.views.clubs:ClubClassAdmin",
     "admin_app.views.messaging:NotificationAdmin",
     "admin_app.views.messaging:AuditAdmin",
     "admin_app.views.messaging:OutboxAdmin",

@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from core.models import ClubClass, User
 from core.services import audit
 from core.services.club_access import owned_class, owned_club
 from core.services.clubs import clean_title
 from core.services.limits import effective_limits, limit_exceeded, subscription_required
-from core.services.permissions import require_user
+from core.services.permissions import require_admin, require_user
 
 CODE_ATTEMPTS = 20
 
@@ -70,4 +70,19 @@ def regenerate_code(session: Session, *, actor: User | None, class_id: str, now:
     _save_with_fresh_code(session, klass)
     audit.record(session, actor=actor, action="class.regenerate_code", entity="club_class", entity_id=klass.id,
                  now=now, data={"old": old})
+    return klass
+
+
+def admin_edit_class(session: Session, *, actor: User | None, class_id: str, values: dict, now: datetime) -> ClubClass:
+    """Back-office edit of a class's name / active flag (ADMIN; audited). Codes change only by regeneration."""
+    actor = require_admin(actor)
+    klass = session.get(ClubClass, class_id)
+    if klass is None:
+        raise NotFound("Класс не найден")
+    if "name" in values:
+        klass.name = clean_title(values["name"], field="name", label="Название класса")
+    if "is_active" in values:
+        klass.is_active = bool(values["is_active"])
+    audit.record(session, actor=actor, action="class.admin_edit", entity="club_class", entity_id=klass.id, now=now,
+                 data={k: v for k, v in values.items() if k in ("name", "is_active")})
     return klass

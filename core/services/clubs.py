@@ -16,7 +16,7 @@ from core.services import audit, notifications
 from core.services.club_access import owned_club
 from core.services.limits import effective_limits, limit_exceeded, subscription_required
 from core.services.pagination import Page
-from core.services.permissions import require_user
+from core.services.permissions import require_admin, require_user
 
 
 def clean_title(value: str | None, *, field: str = "title", label: str = "Название") -> str:
@@ -168,3 +168,29 @@ def assign_mentor(session: Session, *, actor: User | None, kruzhok_id: str, emai
     audit.record(session, actor=actor, action="club.mentor_assign", entity="kruzhok", entity_id=club.id, now=now,
                  data={"userId": user.id})
     return mentor
+
+
+def admin_edit_club(session: Session, *, actor: User | None, kruzhok_id: str, values: dict[str, Any],
+                    now: datetime) -> Kruzhok:
+    """Back-office edit of a club's title/description/timezone/active flag (ADMIN; audited)."""
+    actor = require_admin(actor)
+    club = session.get(Kruzhok, kruzhok_id)
+    if club is None:
+        raise NotFound("Кружок не найден")
+    clean: dict[str, Any] = {}
+    if "title" in values:
+        clean["title"] = clean_title(values["title"])
+    if "description" in values:
+        description = (values["description"] or "").strip() or None
+        if description and len(description) > 5000:
+            raise field_error("description", "Описание: не более 5000 символов")
+        clean["description"] = description
+    if "timezone" in values:
+        clean["timezone"] = clean_timezone(values["timezone"], club.timezone)
+    if "is_active" in values:
+        clean["is_active"] = bool(values["is_active"])
+    for key, value in clean.items():
+        setattr(club, key, value)
+    audit.record(session, actor=actor, action="club.admin_edit", entity="kruzhok", entity_id=club.id, now=now,
+                 data={k: v for k, v in clean.items()})
+    return club

@@ -1,0 +1,156 @@
+"""Подписки (pending first; Одобрить / Отклонить call the same services as the API) and Тарифы."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from markupsafe import Markup
+from sqladmin import action
+from sqlalchemy import case, func, select
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from admin_app.base_view import S7ModelView
+from admin_app.form_actions import Field, FormAction
+from admin_app.helpers import db_of, run_service
+from core.clock import utcnow
+from core.models import Kruzhok, Subscription, SubscriptionPlan
+from core.services import plans, subscriptions
+
+STATUS_LABELS = {"PENDING": "Ожидает", "ACTIVE": "Активна", "EXPIRED": "Истекла", "REJECTED": "Отклонена"}
+LIMIT_HELP = "Пусто — как в тарифе заявки (по умолчанию {})"
+
+
+def _approve(session: Any, actor: Any, pk: str, values: dict[str, Any]) -> Any:
+    limits = {k: v for k, v in values.items() if v not in (None, "")}
+    return subscriptions.approve_subscription(session, subscription_id=pk, actor=actor, now=utcnow(), limits=limits)
+
+
+APPROVE = FormAction(
+    name="approve", label="Одобрить", title="Одобрить заявку на подписку",
+    fields=(
+        Field("max_kruzhoks", "Макс. кружков", kind="number", help=LIMIT_HELP.format(1)),
+        Field("max_classes_per_kruzhok", "Макс. классов в кружке", kind="number", help=LIMIT_HELP.format(2)),
+        Field("max_students_per_class", "Макс. учеников в классе", kind="number", help=LIMIT_HELP.format(30)),
+    ),
+    submit_label="Одобрить", success="Подписка одобрена", service=_approve,
+)
+REJECT = FormAction(
+    name="reject", label="Отклонить", title="Отклонить заявку на подписку",
+    fields=(Field("reason", "Причина отклонения", kind="textarea", required=True,
+                  help="Пользователь увидит: «Оплата не подтверждена. Причина: … Свяжитесь с поддержкой.»"),),
+    submit_label="Отклонить", danger=True, success="Заявка отклонена",
+    service=lambda s, actor, pk, v: subscriptions.reject_subscription(s, subscription_id=pk, actor=actor,
+                                                                      reason=v["reason"], now=utcnow()),
+)
+
+
+def _user_card(model: Subscription, _attr: Any) -> Markup:
+    user = model.user
+    if user is None:
+        return Markup("—")
+    clubs = getattr(model, "_clubs_count", None)
+    return Markup("<b>{}</b><br>{}<br><small class='text-secondary'>ID {} · зарегистрирован {} · кружков: {}"
+                  "</small>").format(user.full_name, user.email, user.id, f"{user.created_at:%d.%m.%Y}",
+                                     "—" if clubs is None else clubs)
+
+
+class SubscriptionAdmin(S7ModelView, model=Subscription):
+    name = "Подписка"
+    name_plural = "Подписки"
+    icon = "fa-solid fa-id-card"
+    identity = "subscription"
+    form_actions = (APPROVE, REJECT)
+    can_create = False
+    can_edit = False
+    can_delete = False
+    column_list: ClassVar[list[Any]] = [Subscription.status, Subscription.user, Subscription.created_at,
+                                        Subscription.amount, Subscription.payment_comment, Subscription.type,
+                                        Subscription.expires_at]
+    column_searchable_list: ClassVar[list[Any]] = [Subscription.payment_comment]
+    column_sortable_list: ClassVar[list[Any]] = [Subscription.created_at, Subscription.status,
+                                                 Subscription.expires_at]
+    column_labels: ClassVar[dict[Any, str]] = {
+        Subscription.status: "Статус", Subscription.user: "Пользователь", Subscription.created_at: "Заявка от",
+        Subscription.amount: "Сумма", Subscription.payment_comment: "Код отправителя", Subscription.type: "Тип",
+        Subscription.expires_at: "Действует до", Subscription.payment_proof_url: "Скриншот оплаты",
+        Subscription.confirmed_at: "Подтверждена", Subscription.rejection_reason: "Причина отклонения",
+        Subscription.max_kruzhoks: "Макс. кружков", Subscription.max_classes_per_kruzhok: "Макс. классов",
+        Subscription.max_students_per_class: "Макс. учеников", Subscription.reminder_sent_at: "Напоминание",
+    }
+    column_formatters: ClassVar[dict[Any, Any]] = {
+        Subscription.user: _user_card,
+        Subscription.status: lambda m, a: STATUS_LABELS.get(m.status, m.status),
+        Subscription.type: lambda m, a: plans.PLAN_LABELS.get(m.type, m.type),
+        Subscription.amount: lambda m, a: f"{m.amount} {m.currency}",
+    }
+    column_formatters_detail: ClassVar[dict[Any, Any]] = column_formatters
+
+    def sort_query(self, stmt: Any, request: Request) -> Any:
+        if request.query_params.get("sortBy"):
+            return super().sort_query(stmt, request)
+        pending_first = case((Subscription.status == "PENDING", 0), else_=1)
+        return stmt.order_by(pending_first, Subscription.created_at.desc(), Subscription.id)
+
+    async def list(self, request: Request) -> Any:
+        pagination = await super().list(request)
+        await self._attach_club_counts(request, pagination.rows)
+        return pagination
+
+    async def get_object_for_details(self, request: Request) -> Any:
+        obj = await super().get_object_for_details(request)
+        if obj is not None:
+            await self._attach_club_counts(request, [obj])
+        return obj
+
+    async def _attach_club_counts(self, request: Request, rows: list[Any]) -> None:
+        """One grouped query for the whole page (no per-row queries)."""
+        user_ids = list({row.user_id for row in rows})
+        if not user_ids:
+            return
+
+        def load() -> dict[str, int]:
+            with db_of(request).transaction() as session:
+                return dict(session.execute(select(Kruzhok.owner_id, func.count()).where(
+                    Kruzhok.owner_id.in_(user_ids)).group_by(Kruzhok.owner_id)).all())
+
+        counts = await run_in_threadpool(load)
+        for row in rows:
+            row._clubs_count = counts.get(row.user_id, 0)
+
+    @action("approve", "Одобрить", add_in_detail=False)
+    async def approve_page(self, request: Request) -> Response:
+        return await self.form_action_page(request, "approve")
+
+    @action("reject", "Отклонить", add_in_detail=False)
+    async def reject_page(self, request: Request) -> Response:
+        return await self.form_action_page(request, "reject")
+
+
+class PlanAdmin(S7ModelView, model=SubscriptionPlan):
+    name = "Тариф"
+    name_plural = "Тарифы"
+    icon = "fa-solid fa-tags"
+    identity = "subscription-plan"
+    can_create = False
+    can_delete = False
+    column_list: ClassVar[list[Any]] = [SubscriptionPlan.code, SubscriptionPlan.title, SubscriptionPlan.price,
+                                        SubscriptionPlan.currency, SubscriptionPlan.duration_days,
+                                        SubscriptionPlan.max_kruzhoks, SubscriptionPlan.max_classes_per_kruzhok,
+                                        SubscriptionPlan.max_students_per_class, SubscriptionPlan.is_active]
+    form_columns: ClassVar[list[Any]] = [SubscriptionPlan.title, SubscriptionPlan.price,
+                                         SubscriptionPlan.duration_days, SubscriptionPlan.max_kruzhoks,
+                                         SubscriptionPlan.max_classes_per_kruzhok,
+                                         SubscriptionPlan.max_students_per_class, SubscriptionPlan.is_active]
+    column_labels: ClassVar[dict[Any, str]] = {
+        SubscriptionPlan.code: "Код", SubscriptionPlan.title: "Название", SubscriptionPlan.price: "Цена",
+        SubscriptionPlan.currency: "Валюта", SubscriptionPlan.duration_days: "Срок (дней)",
+        SubscriptionPlan.max_kruzhoks: "Макс. кружков", SubscriptionPlan.max_classes_per_kruzhok: "Макс. классов",
+        SubscriptionPlan.max_students_per_class: "Макс. учеников", SubscriptionPlan.is_active: "Активен",
+    }
+
+    async def update_model(self, request: Request, pk: str, data: dict) -> Any:
+        """Save through the service: validated (≥ 0), admin only, audited."""
+        return await run_service(request, lambda s, actor: plans.update_plan(s, actor=actor, plan_id=pk,
+                                                                             values=data, now=utcnow()))
