@@ -1,0 +1,40 @@
+"""Demo clubs step: the demo mentor gets an ACTIVE one-time subscription (the club itself comes from
+s7/seed.py). Idempotent: an active, unexpired subscription is left as it is."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from core.models import Subscription
+from core.services import plans
+from core.services.limits import has_active_subscription
+
+
+def _free_comment(session: Any) -> str:
+    while True:
+        code = f"{secrets.randbelow(10**8):08d}"
+        if session.scalar(select(Subscription.id).where(Subscription.payment_comment == code)) is None:
+            return code
+
+
+def seed_clubs(session: Any, *, users: dict[str, Any], now: Any, settings: Any) -> dict[str, Any]:
+    plans.ensure_default_plans(session, now=now)
+    mentor, admin = users.get("mentor"), users.get("admin")
+    if mentor is None:
+        return {}
+    if not has_active_subscription(session, mentor.id, now=now):
+        plan = plans.get_active_plan(session, "ONETIME_PURCHASE")
+        session.add(Subscription(
+            user_id=mentor.id, plan_id=plan.id, type=plan.code, status="ACTIVE", amount=plan.price,
+            currency=plan.currency, payment_comment=_free_comment(session), max_kruzhoks=plan.max_kruzhoks,
+            max_classes_per_kruzhok=plan.max_classes_per_kruzhok, max_students_per_class=plan.max_students_per_class,
+            created_at=now, confirmed_at=now, confirmed_by_id=admin.id if admin else None,
+            expires_at=now + timedelta(days=plan.duration_days)))
+        session.flush()
+    expires = session.scalar(select(Subscription.expires_at).where(
+        Subscription.user_id == mentor.id, Subscription.status == "ACTIVE").order_by(Subscription.expires_at.desc()))
+    return {"mentorSubscription": {"type": "ONETIME_PURCHASE", "expiresAt": expires.isoformat() if expires else None}}
