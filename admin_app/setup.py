@@ -28,6 +28,7 @@ VIEWS = [
     "admin_app.views.bytesize:ByteSizeAdmin",
     "admin_app.views.messaging:NotificationAdmin",
     "admin_app.views.messaging:AuditAdmin",
+    "admin_app.views.media_doctor:MediaDoctorView",
     "admin_app.views.messaging:OutboxAdmin",
 ]
 

@@ -67,13 +67,15 @@ def check_url(session: Session, storage: Storage, url: str, *, actor: User | Non
         result["verdict"] = exc.message
         return result
     canonical = CANONICAL_PREFIX + key
+    # Probe before this session's first query: on SQLite our transaction would otherwise hold the
+    # write lock while the serving path opens its own.
+    probe = _probe(serve, canonical) if serve is not None else None
     row = find_object(session, key)
     size = storage.size(key)
     result.update(canonical=canonical, key=key, exists=size is not None, size=size,
                   contentType=content_type_of(key, row), kind=kind_of_key(key, row),
                   isPrivate=bool(row and row.is_private), references=_references(session, key))
-    if serve is not None:
-        result["serve"] = _probe(serve, canonical)
+    result["serve"] = probe
     if result["isPrivate"]:
         result["verdict"] = "Это закрытый файл: по публичной ссылке он не отдаётся."
     elif size is None:

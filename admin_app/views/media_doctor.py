@@ -1,0 +1,108 @@
+"""Back-office page «Диагностика медиа»: the media doctor for SUPPORT and ADMIN (SPEC §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio.from_thread
+import httpx
+from sqladmin import BaseView, expose
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+
+from admin_app.helpers import db_of, run_and_flash, run_service
+from core.clock import utcnow
+from core.errors import ServiceError
+from core.services import media_check, media_doctor
+from core.storage import make_storage
+
+MAX_ROWS_SHOWN = 500
+PAGE = "/admin/media-doctor"
+
+
+def _storage(request: Request) -> Any:
+    state = request.app.state
+    if getattr(state, "storage", None) is None:
+        state.storage = make_storage(state.settings)
+    return state.storage
+
+
+def _serving_app(request: Request) -> Starlette:
+    """The real /api/media serving routes on the same database, settings and storage."""
+    from public_api.media import routes
+
+    app = Starlette(routes=routes)
+    app.state.db = db_of(request)
+    app.state.settings = request.app.state.settings
+    app.state.storage = _storage(request)
+    return app
+
+
+def _serve_in_process(app: Starlette) -> media_check.Serve:
+    async def get(url: str, headers: dict[str, str]) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://media.local") as c:
+            return await c.get(url, headers=headers)
+
+    return lambda url, headers: anyio.from_thread.run(get, url, headers)
+
+
+class MediaDoctorView(BaseView):
+    name = "Диагностика медиа"
+    icon = "fa-solid fa-stethoscope"
+    identity = "media-doctor"
+
+    def is_accessible(self, request: Request) -> bool:
+        return request.session.get("role") in ("ADMIN", "SUPPORT")
+
+    async def _render(self, request: Request, check: dict[str, Any] | None = None, status: int = 200) -> Response:
+        storage = _storage(request)
+
+        def load(session: Any, actor: Any) -> dict[str, Any]:
+            report = media_doctor.scan(session, storage, actor=actor)
+            orphans = media_doctor.find_orphans(session, storage, actor=actor, now=utcnow())
+            return {"report": report, "orphans": orphans}
+
+        try:
+            data = await run_service(request, load)
+        except ServiceError as error:
+            data = {"error": error.message}
+        problems = data["report"].problems() if "report" in data else []
+        context = {**data, "problems": problems[:MAX_ROWS_SHOWN], "problem_total": len(problems),
+                   "labels": LABELS, "check": check, "is_admin": request.session.get("role") == "ADMIN"}
+        return await self.templates.TemplateResponse(request, "s7/media_doctor.html", context, status_code=status)
+
+    # SQLAdmin gives a BaseView one identity and names its route after it, so the page and its three
+    # POST operations share one route and an `op` form field.
+    @expose("/media-doctor", methods=["GET", "POST"], identity="media-doctor")
+    async def page(self, request: Request) -> Response:
+        if request.method == "GET":
+            return await self._render(request)
+        form = await request.form()
+        op = str(form.get("op", ""))
+        storage = _storage(request)
+        if op == "check":
+            url = str(form.get("url", "")).strip()[:2000]
+            if not url:
+                return await self._render(request, {"input": "", "verdict": "Вставьте ссылку для проверки."}, 400)
+            serve = _serve_in_process(_serving_app(request))
+            try:
+                result = await run_service(request, lambda s, a: media_check.check_url(
+                    s, storage, url, actor=a, serve=serve))
+            except ServiceError as error:
+                result = {"input": url, "verdict": error.message}
+            return await self._render(request, result)
+        if op == "fix":
+            return await run_and_flash(
+                request, lambda s, a: media_doctor.fix_non_canonical(s, actor=a, now=utcnow()),
+                success="Ссылки приведены к каноническому виду.", back=PAGE)
+        if op == "purge":  # purge_orphans itself allows ADMIN only; its error is flashed
+            return await run_and_flash(
+                request, lambda s, a: media_doctor.purge_orphans(s, storage, actor=a, now=utcnow()),
+                success="Файлы без ссылок удалены.", back=PAGE)
+        return await self._render(request, {"input": "", "verdict": "Неизвестное действие."}, 400)
+
+
+LABELS = {"ok": "В порядке", "non_canonical": "Старый формат ссылки (исправимо)",
+          "missing_object": "Файла нет в хранилище", "wrong_type": "Неверный тип файла",
+          "empty": "Опубликовано без видео", "external": "Внешняя ссылка"}
