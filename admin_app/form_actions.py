@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin_app.helpers import run_and_flash, safe_back
+from core.clock import utcnow
 from core.errors import field_error
 from core.models import User
 
@@ -35,14 +37,26 @@ class Field:
 
 
 @dataclass(frozen=True)
+class ActionCall:
+    """What a form action's service gets: the open session, the admin, the row, the form values."""
+
+    session: Session
+    actor: User
+    pk: str
+    values: dict[str, Any]
+    storage: Any
+    now: datetime
+
+
+@dataclass(frozen=True)
 class FormAction:
     name: str
     label: str
     title: str
     fields: tuple[Field, ...]
     submit_label: str
-    # service(session, actor, pk, values) -> object; values holds str, bool or UploadFile
-    service: Callable[[Session, User, str, dict[str, Any]], Any]
+    # service(call) -> object; call.values holds str, bool or UploadFile (or None)
+    service: Callable[[ActionCall], Any]
     success: str = "Готово"
     danger: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -96,9 +110,12 @@ async def submit(view: Any, request: Request, action: FormAction) -> Response:
         Flash.error(request, error.message)
         return RedirectResponse(back, status_code=303)
 
+    storage = getattr(request.app.state, "storage", None)
+
     def call(session: Session, actor: User) -> None:
+        now = utcnow()
         for pk in pks:
-            action.service(session, actor, pk, values)
+            action.service(ActionCall(session, actor, pk, values, storage, now))
 
     return await run_and_flash(request, call, success=action.success, back=back)
 

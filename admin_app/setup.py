@@ -48,6 +48,7 @@ def mount_admin(app: Starlette, db: Database, settings: Settings) -> Admin:
     )
     admin.admin.state.s7_db = db
     admin.admin.state.settings = settings
+    admin.admin.state.storage = getattr(app.state, "storage", None)
     for spec in VIEWS:
         module, _, name = spec.partition(":")
         admin.add_view(getattr(import_module(module), name))

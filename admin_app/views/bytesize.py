@@ -9,8 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from admin_app.form_actions import FormAction
-from admin_app.views.video_upload import VideoUploadView, current_storage
-from core.clock import utcnow
+from admin_app.views.video_upload import VideoUploadView
 from core.models import ByteSizeItem
 from core.services import bytesize
 
@@ -18,8 +17,8 @@ ByteSizeItem.upload = None  # type: ignore[attr-defined]  # unmapped: see video_
 
 
 def _set_published(published: bool) -> Any:
-    return lambda s, actor, pk, v: bytesize.set_published(s, current_storage.get(), actor=actor, item_id=pk,
-                                                         published=published, now=utcnow())
+    return lambda c: bytesize.set_published(c.session, c.storage, actor=c.actor, item_id=c.pk,
+                                            published=published, now=c.now)
 
 
 PUBLISH = FormAction(

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from admin_app.base_view import S7ModelView
-from admin_app.form_actions import Field, FormAction
+from admin_app.form_actions import ActionCall, Field, FormAction
 from admin_app.helpers import db_of, run_service
 from core.clock import utcnow
 from core.models import Kruzhok, Subscription, SubscriptionPlan
@@ -22,9 +22,10 @@ STATUS_LABELS = {"PENDING": "Ожидает", "ACTIVE": "Активна", "EXPIR
 LIMIT_HELP = "Пусто — как в тарифе заявки (по умолчанию {})"
 
 
-def _approve(session: Any, actor: Any, pk: str, values: dict[str, Any]) -> Any:
-    limits = {k: v for k, v in values.items() if v not in (None, "")}
-    return subscriptions.approve_subscription(session, subscription_id=pk, actor=actor, now=utcnow(), limits=limits)
+def _approve(call: ActionCall) -> Any:
+    limits = {k: v for k, v in call.values.items() if v not in (None, "")}
+    return subscriptions.approve_subscription(call.session, subscription_id=call.pk, actor=call.actor, now=call.now,
+                                              limits=limits)
 
 
 APPROVE = FormAction(
@@ -41,8 +42,8 @@ REJECT = FormAction(
     fields=(Field("reason", "Причина отклонения", kind="textarea", required=True,
                   help="Пользователь увидит: «Оплата не подтверждена. Причина: … Свяжитесь с поддержкой.»"),),
     submit_label="Отклонить", danger=True, success="Заявка отклонена",
-    service=lambda s, actor, pk, v: subscriptions.reject_subscription(s, subscription_id=pk, actor=actor,
-                                                                      reason=v["reason"], now=utcnow()),
+    service=lambda c: subscriptions.reject_subscription(c.session, subscription_id=c.pk, actor=c.actor,
+                                                        reason=c.values["reason"], now=c.now),
 )
 
 

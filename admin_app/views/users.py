@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from admin_app.base_view import S7ModelView
 from admin_app.form_actions import Field, FormAction
-from core.clock import utcnow
 from core.models import User
 from core.services import auth
 
@@ -18,12 +17,12 @@ BLOCK = FormAction(
     name="block", label="Заблокировать", title="Заблокировать пользователя",
     fields=(Field("reason", "Причина блокировки", kind="textarea", required=True),),
     submit_label="Заблокировать", danger=True, success="Пользователь заблокирован",
-    service=lambda s, actor, pk, v: auth.block_user(s, actor=actor, user_id=pk, reason=v["reason"], now=utcnow()),
+    service=lambda c: auth.block_user(c.session, actor=c.actor, user_id=c.pk, reason=c.values["reason"], now=c.now),
 )
 UNBLOCK = FormAction(
     name="unblock", label="Разблокировать", title="Разблокировать пользователя", fields=(),
     submit_label="Разблокировать", success="Пользователь разблокирован",
-    service=lambda s, actor, pk, v: auth.unblock_user(s, actor=actor, user_id=pk, now=utcnow()),
+    service=lambda c: auth.unblock_user(c.session, actor=c.actor, user_id=c.pk, now=c.now),
 )
 
 

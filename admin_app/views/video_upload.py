@@ -13,14 +13,10 @@ the form's error message (SQLAdmin renders the edit page with status 400), never
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Any, ClassVar
 
-from sqladmin import expose
-from sqladmin.authorization import custom_action
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
 from wtforms import Form
 from wtforms.fields import FileField
 
@@ -32,8 +28,6 @@ from core.services.media import canonical_or_none, store_upload
 from core.storage import make_storage
 
 VIDEO_ACCEPT = "video/mp4,video/webm,video/quicktime"
-# The storage of the admin app handling the current request (form-action services get no request).
-current_storage: ContextVar[Any] = ContextVar("s7_admin_storage", default=None)
 
 
 class VideoUploadForm(Form):
@@ -111,21 +105,5 @@ class VideoUploadView(S7ModelView):
             s, actor=a, action=action, entity=self.entity, entity_id=str(model.id), now=utcnow(),
             data={"via": "admin", "videoUrl": model.video_url, "title": getattr(model, "title", None)}))
 
-    @expose("/form-action/{name}", methods=["POST"])
-    async def form_action_submit(self, request: Request) -> Response:
-        """As in S7ModelView, with the admin's storage available to the action's service."""
-        from admin_app import form_actions
 
-        action = self._form_action(request.path_params["name"])
-        if action is None or not self.has_permission(request, custom_action(action.name)):
-            from starlette.exceptions import HTTPException
-
-            raise HTTPException(status_code=403)
-        token = current_storage.set(storage_of(request))
-        try:
-            return await form_actions.submit(self, request, action)
-        finally:
-            current_storage.reset(token)
-
-
-__all__ = ["VideoUploadForm", "VideoUploadView", "current_storage", "storage_of"]
+__all__ = ["VideoUploadForm", "VideoUploadView", "storage_of"]

@@ -32,3 +32,13 @@ def block_form(pk: str, token: str | None, reason: str = "Спам в комме
     """The body the block modal posts (csrf_token first, as our script puts it)."""
     data = {"csrf_token": token} if token is not None else {}
     return {**data, "pks": pk, "reason": reason}
+
+
+def model_views() -> list[type]:
+    """The registered back-office model views (custom pages like the media doctor excluded)."""
+    from importlib import import_module
+
+    from admin_app.setup import VIEWS
+
+    views = [getattr(import_module(m), n) for m, _, n in (spec.partition(":") for spec in VIEWS)]
+    return [v for v in views if getattr(v, "is_model", False)]

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
 
-from admin_app.setup import VIEWS
 from core.clock import utcnow
 from core.services import audit, notifications, outbox
-from tests.admin.helpers import login
-
-
-def _views() -> list[type]:
-    return [getattr(import_module(m), n) for m, _, n in (spec.partition(":") for spec in VIEWS)]
+from tests.admin.helpers import login, model_views
 
 
 @pytest.fixture
@@ -23,7 +16,7 @@ def admin(client, make):  # type: ignore[no-untyped-def]
     return user
 
 
-@pytest.mark.parametrize("view", _views(), ids=lambda v: v.identity)
+@pytest.mark.parametrize("view", model_views(), ids=lambda v: v.identity)
 def test_every_list_renders_on_an_empty_table(client, admin, view):
     r = client.get(f"/admin/{view.identity}/list")
     assert r.status_code == 200, r.text[-2000:]
