@@ -119,16 +119,22 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
 
         async def endpoint(request: Request) -> Response:
             kwargs: dict[str, Any] = dict(request.path_params)
-            if body is not None:
-                kwargs["body"] = parse_model(body, await read_json(request), location="body")
-            if query is not None:
-                kwargs["query"] = parse_model(query, dict(request.query_params), location="query")
-            return await run_in_threadpool(_run, request, kwargs)
+            invalid: Invalid | None = None
+            try:
+                if body is not None:
+                    kwargs["body"] = parse_model(body, await read_json(request), location="body")
+                if query is not None:
+                    kwargs["query"] = parse_model(query, dict(request.query_params), location="query")
+            except Invalid as error:
+                invalid = error  # reported after authentication: a bad token is a 401 whatever the body
+            return await run_in_threadpool(_run, request, kwargs, invalid)
 
-        def _run(request: Request, kwargs: dict[str, Any]) -> Response:
+        def _run(request: Request, kwargs: dict[str, Any], invalid: Invalid | None) -> Response:
             db = request.app.state.db
             with db.transaction() as session:
                 actor = resolve_actor(session, request, auth_mode)
+                if invalid is not None:
+                    raise invalid
                 ctx = Ctx(session=session, actor=actor, request=request, now=utcnow(),
                           settings=request.app.state.settings)
                 result = fn(ctx, **kwargs)

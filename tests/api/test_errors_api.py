@@ -47,3 +47,18 @@ def test_openapi_lists_every_api_route_with_shapes(app, client):
     assert "requestBody" in register
     assert "fullName" in schema["components"]["schemas"]["RegisterIn"]["properties"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_authentication_comes_before_body_validation(client):
+    r = client.post("/api/auth/logout-all", content=b"{", headers={"Content-Type": "application/json"})
+    assert r.status_code == 401
+    r = client.post("/api/notifications/read-all", content=b"{",
+                    headers={"Content-Type": "application/json", "Authorization": "Bearer nope"})
+    assert r.status_code == 401
+
+
+def test_bad_token_with_bad_body_is_401_not_422(client):
+    r = client.post("/api/subscriptions/request", json={"type": 5},
+                    headers={"Authorization": "Bearer forged"})
+    assert r.status_code == 401
+    assert client.post("/api/subscriptions/request", json={"type": 5}).status_code == 401
