@@ -9,7 +9,7 @@ from pydantic import Field
 from core.services import bytesize
 from core.services.pagination import Page
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, OutModel, QueryModel
+from public_api.validation import ApiModel, OutModel, PageQuery
 
 
 class ByteSizeIn(ApiModel):
@@ -28,11 +28,6 @@ class ByteSizePatch(ApiModel):
     description: str | None = None
     cover_image_url: str | None = None
     is_published: bool | None = None
-
-
-class PageQuery(QueryModel):
-    limit: int = 20
-    offset: int = 0
 
 
 class ByteSizeOut(OutModel):

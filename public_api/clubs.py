@@ -10,12 +10,7 @@ from pydantic import Field
 from core.services import classes, clubs, membership
 from core.services.pagination import Page
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, OutModel, QueryModel
-
-
-class PageQuery(QueryModel):
-    limit: int = 20
-    offset: int = 0
+from public_api.validation import ApiModel, OutModel, PageQuery
 
 
 class JoinIn(ApiModel):

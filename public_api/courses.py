@@ -11,7 +11,7 @@ from core.services import course_progress, courses, lessons
 from core.services.media import canonical_or_none
 from core.services.pagination import Page
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, OutModel, QueryModel
+from public_api.validation import ApiModel, OutModel, PageQuery
 
 # ---- request bodies ---------------------------------------------------------------------------
 
@@ -65,11 +65,6 @@ class QuestionIn(ApiModel):
 
 class AnswerIn(ApiModel):
     answer: str = Field(max_length=500)
-
-
-class PageQuery(QueryModel):
-    limit: int = 20
-    offset: int = 0
 
 
 # ---- responses --------------------------------------------------------------------------------

@@ -8,12 +8,7 @@ from typing import Any
 from core.services import notifications
 from core.services.pagination import Page
 from public_api.http import Ctx, api
-from public_api.validation import OutModel, QueryModel
-
-
-class PageQuery(QueryModel):
-    limit: int = 20
-    offset: int = 0
+from public_api.validation import OutModel, PageQuery
 
 
 class NotificationOut(OutModel):

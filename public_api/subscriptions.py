@@ -9,7 +9,7 @@ from pydantic import Field
 from core.services import plans, subscriptions
 from core.services.pagination import Page
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, OutModel, QueryModel
+from public_api.validation import ApiModel, OutModel, PageQuery
 
 
 class RequestIn(ApiModel):
@@ -26,11 +26,6 @@ class ApproveIn(ApiModel):
 
 class RejectIn(ApiModel):
     reason: str = Field(max_length=2000)
-
-
-class PageQuery(QueryModel):
-    limit: int = 20
-    offset: int = 0
 
 
 class LimitsOut(OutModel):

@@ -57,6 +57,13 @@ class QueryModel(ApiModel):
                               str_strip_whitespace=True)
 
 
+class PageQuery(QueryModel):
+    """`limit`/`offset` of every paginated list (bounds checked by `core.services.pagination.Page`)."""
+
+    limit: int = 20
+    offset: int = 0
+
+
 class OutModel(BaseModel):
     """Response models: camelCase on the wire."""
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from core.clock import as_utc
 from core.errors import Conflict, NotFound, field_error
 from core.models import ClassEnrollment, ClubClass, ClubMentor, Kruzhok, LessonSession, User
-from core.services import audit, notifications
+from core.services import audit, auth, notifications
 from core.services.club_access import owned_club
 from core.services.limits import effective_limits, limit_exceeded, subscription_required
 from core.services.pagination import Page
@@ -142,7 +142,7 @@ def find_user_by_email(session: Session, email: str | None) -> User:
     address = (email or "").strip().lower()
     if not address or "@" not in address:
         raise field_error("email", "Укажите корректный email")
-    user = session.scalar(select(User).where(func.lower(User.email) == address))
+    user = auth.find_user_by_email(session, address)
     if user is None:
         raise NotFound("Пользователь с таким email не найден", code="user_not_found")
     return user
