@@ -194,7 +194,7 @@ def reject_subscription(session: Session, *, subscription_id: str, actor: User |
     sub = _locked_pending(session, subscription_id)
     sub.status, sub.rejected_at, sub.rejection_reason = "REJECTED", now, reason
     sub.confirmed_by_id = actor.id
-    text = f"Оплата не подтверждена. Причина: {reason}. Свяжитесь с поддержкой."
+    text = f"Оплата не подтверждена. Причина: {reason.rstrip('.')}. Свяжитесь с поддержкой."
     user = sub.user
     notifications.notify(session, user_id=user.id, type="SUBSCRIPTION_REJECTED", title="Оплата не подтверждена",
                          message=text, link="/clubs", now=now, meta={"subscriptionId": sub.id})
