@@ -88,6 +88,11 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
     }
     column_formatters_detail: ClassVar[dict[Any, Any]] = column_formatters
 
+    def visible_form_actions(self, request: Request, obj: Any = None) -> list[FormAction]:
+        """No Одобрить / Отклонить buttons on a decided request: the service would only answer 409."""
+        actions = super().visible_form_actions(request, obj)
+        return actions if obj is None or subscriptions.is_decidable(obj) else []
+
     def sort_query(self, stmt: Any, request: Request) -> Any:
         if request.query_params.get("sortBy"):
             return super().sort_query(stmt, request)

@@ -127,12 +127,17 @@ def list_pending(session: Session, *, actor: User | None, page: Page) -> tuple[l
     return [(sub, count) for sub, count in rows], int(total or 0)
 
 
+def is_decidable(sub: Subscription) -> bool:
+    """Only a PENDING request can be approved or rejected."""
+    return sub.status == "PENDING"
+
+
 def _locked_pending(session: Session, subscription_id: str) -> Subscription:
     sub = session.scalar(select(Subscription).where(Subscription.id == subscription_id).with_for_update()
                          .execution_options(populate_existing=True))
     if sub is None:
         raise NotFound("Заявка на подписку не найдена")
-    if sub.status != "PENDING":
+    if not is_decidable(sub):
         raise Conflict("Заявка уже обработана: одобрить или отклонить можно только ожидающую заявку",
                        code="not_pending", details={"status": sub.status})
     return sub

@@ -65,6 +65,12 @@ def test_pending_requests_come_first_with_the_card_data(page, live_server, reque
     expect(rows.nth(2)).to_contain_text("Отклонена")
     expect(rows.nth(2)).to_contain_text("Ежемесячная подписка")
 
+    # The decided request's details page offers no decision buttons.
+    page.goto(f"{live_server.url}/admin/subscription/details/{requests_['done']}")
+    expect(page.locator("[data-s7-open]")).to_have_count(0)
+    page.goto(f"{live_server.url}/admin/subscription/details/{requests_['reject']}")
+    expect(page.locator("[data-s7-open]")).to_have_text(["Одобрить", "Отклонить"])
+
 
 def test_reject_dialog_closes_three_ways_requires_a_reason_and_rejects(page, live_server, requests_):
     from playwright.sync_api import expect
@@ -111,7 +117,7 @@ def test_reject_dialog_closes_three_ways_requires_a_reason_and_rejects(page, liv
     reason.fill("   ")
     with page.expect_navigation():
         modal.locator('button[type="submit"]').click()
-    expect(page.get_by_text("Заполните поле «Причина отклонения»")).to_be_visible()
+    expect(page.locator(".toast-body")).to_have_text("Заполните поле «Причина отклонения»")
     assert _sub(live_server, sub_id).status == "PENDING"
 
     opener.click()
@@ -120,7 +126,8 @@ def test_reject_dialog_closes_three_ways_requires_a_reason_and_rejects(page, liv
     with page.expect_navigation():
         modal.locator('button[type="submit"]').click()
     assert page.url.endswith(f"/admin/subscription/details/{sub_id}")
-    expect(page.get_by_text("Заявка отклонена")).to_be_visible()
+    expect(page.locator(".toast-body")).to_have_text("Заявка отклонена")
+    expect(page.locator("[data-s7-open]")).to_have_count(0)  # decided: no more Одобрить / Отклонить
 
     sub = _sub(live_server, sub_id)
     assert (sub.status, sub.rejection_reason) == ("REJECTED", REASON)
@@ -144,7 +151,7 @@ def test_approve_dialog_with_one_overridden_limit(page, live_server, requests_):
     before = utcnow()
     with page.expect_navigation():
         modal.locator('button[type="submit"]').click()
-    expect(page.get_by_text("Подписка одобрена")).to_be_visible()
+    expect(page.locator(".toast-body")).to_have_text("Подписка одобрена")
 
     sub = _sub(live_server, sub_id)
     assert sub.status == "ACTIVE"
