@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
 from sqladmin import ModelView, expose
 from sqladmin.authorization import custom_action
+from sqladmin.formatters import BASE_FORMATTERS
 from sqlalchemy import Select, func, select
 from sqlalchemy.sql.selectable import Subquery
 from starlette.requests import Request
@@ -13,10 +17,23 @@ from starlette.responses import Response
 
 from admin_app import form_actions
 from admin_app.form_actions import FormAction
+from core.settings import get_settings
+
+
+def local_datetime(value: datetime) -> Markup:
+    """Timestamps in the platform's timezone, as staff read them (UTC in the tooltip)."""
+    zone = ZoneInfo(get_settings().default_timezone)
+    return Markup('<span title="{} UTC">{}</span>').format(
+        f"{value:%Y-%m-%d %H:%M:%S}", f"{value.astimezone(zone):%d.%m.%Y %H:%M}")
+
+
+DATE_FORMATTERS = {**BASE_FORMATTERS, datetime: local_datetime}
 
 
 class S7ModelView(ModelView):
     form_actions: ClassVar[tuple[FormAction, ...]] = ()
+    column_type_formatters: ClassVar[dict[Any, Any]] = DATE_FORMATTERS
+    column_type_formatters_detail: ClassVar[dict[Any, Any]] = DATE_FORMATTERS
     details_template = "s7/details.html"
     page_size = 50
     page_size_options: ClassVar[list[int]] = [25, 50, 100]

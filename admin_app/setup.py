@@ -44,7 +44,8 @@ def mount_admin(app: Starlette, db: Database, settings: Settings) -> Admin:
                                          https_only=settings.https_only_cookies,
                                          max_age=settings.admin_session_max_age),
         authorization_backend=RoleAuthorization(),
-        i18n_config=I18nConfig(default_locale="ru"),
+        # Russian always: staff browsers in headless/English setups must not switch the UI language.
+        i18n_config=I18nConfig(default_locale="ru", language_cookie_name=None, language_header_name=None),
     )
     admin.admin.state.s7_db = db
     admin.admin.state.settings = settings

@@ -42,6 +42,8 @@ class LocalStorage(Storage):
                     size += len(chunk)
                 out.flush()
                 os.fsync(out.fileno())
+            # mkstemp creates 0600; public media must be readable by nginx (X-Accel-Redirect).
+            os.chmod(tmp_name, 0o600 if private else 0o644)
             os.replace(tmp_name, target)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)

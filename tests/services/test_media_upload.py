@@ -105,6 +105,12 @@ def test_private_uploads_go_to_the_private_root(session, storage, make, settings
     row = _upload(session, storage, make, fm.pdf_bytes(), name="c.pdf", private=True)
     assert row.is_private and storage.exists(row.key, private=True) and not storage.exists(row.key)
     assert storage.read_bytes(row.key, private=True) == fm.pdf_bytes()
+    assert storage.local_path(row.key, private=True).stat().st_mode & 0o777 == 0o600
+
+
+def test_public_files_are_world_readable_for_nginx(session, storage, make) -> None:  # type: ignore[no-untyped-def]
+    row = _upload(session, storage, make, fm.pdf_bytes(), name="d.pdf")
+    assert storage.local_path(row.key).stat().st_mode & 0o777 == 0o644
 
 
 # require_media_url
