@@ -25,7 +25,7 @@ from core.clock import utcnow
 from core.errors import Invalid, Unauthorized
 from core.models import User
 from core.services import auth
-from public_api.validation import to_invalid
+from public_api.validation import check_input, to_invalid
 
 MAX_JSON_BYTES = 1024 * 1024
 
@@ -75,9 +75,13 @@ async def read_json(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise Invalid("Некорректный JSON в теле запроса", code="invalid_json") from exc
+    except RecursionError as exc:
+        raise Invalid("Слишком глубокая вложенность JSON", code="invalid_json") from exc
+    check_input(data, location="body")
+    return data
 
 
 def parse_model(model: type[BaseModel], data: Any, *, location: str) -> BaseModel:
@@ -121,6 +125,9 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
             kwargs: dict[str, Any] = dict(request.path_params)
             invalid: Invalid | None = None
             try:
+                check_input(kwargs, location="path")
+                for name, value in request.query_params.multi_items():
+                    check_input({name: value}, location="query")
                 if body is not None:
                     kwargs["body"] = parse_model(body, await read_json(request), location="body")
                 if query is not None:

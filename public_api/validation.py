@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
 from core.errors import Invalid
@@ -45,11 +45,91 @@ MESSAGES = {
 }
 
 
+# Every request integer must fit the smallest integer column (PostgreSQL INTEGER, 32 bits):
+# a bigger one is a 422 here rather than an overflow in the driver (SQLite) or the server (PostgreSQL).
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+MAX_DEPTH = 32
+NUL_MESSAGE = "Строка не может содержать нулевой символ (\\u0000)"
+SURROGATE_MESSAGE = "Строка содержит недопустимые символы (одиночный суррогат Юникода)"
+INT_RANGE_MESSAGE = f"Число вне допустимого диапазона ({INT_MIN}…{INT_MAX})"
+
+
+def text_problem(value: str) -> str | None:
+    """Why a request string cannot be stored or echoed back (NUL, lone surrogate), or None."""
+    if "\x00" in value:
+        return NUL_MESSAGE
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE_MESSAGE
+    return None
+
+
+def safe_label(value: str) -> str:
+    """A field name that can always be encoded into the error body."""
+    return value.replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def check_input(data: Any, *, location: str) -> None:
+    """Refuse, before any parsing into models, the values no layer below can handle.
+
+    NUL bytes (PostgreSQL text refuses them), lone surrogates (not encodable as UTF-8: the database
+    driver and the JSON response both fail) — in keys and values — and nesting deeper than
+    MAX_DEPTH. Iterative, so a hostile depth cannot exhaust the stack. Raises `Invalid` (422).
+    """
+    fields: list[dict[str, Any]] = []
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack and len(fields) < 20:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            fields.append({"field": path or location, "message": "Слишком глубокая вложенность",
+                           "type": "too_deep"})
+            continue
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem:
+                fields.append({"field": path or location, "message": problem, "type": "invalid_text"})
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                key = str(key)
+                problem = text_problem(key)
+                label = safe_label(key)
+                child = f"{path}.{label}" if path else label
+                if problem:
+                    fields.append({"field": child, "message": problem, "type": "invalid_text"})
+                stack.append((item, child, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}.{i}" if path else str(i), depth + 1) for i, item in enumerate(value))
+    if fields:
+        raise Invalid("Проверьте введённые данные", details={"location": location, "fields": fields})
+
+
+def _check_ints(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+        raise ValueError(INT_RANGE_MESSAGE)
+    if isinstance(value, float) and not -1e15 <= value <= 1e15:  # also NaN and ±inf
+        raise ValueError("Число вне допустимого диапазона")
+    if isinstance(value, list | tuple | set):
+        for item in value:
+            _check_ints(item)
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_ints(item)
+    return value
+
+
 class ApiModel(BaseModel):
-    """Request models: camelCase on the wire, unknown fields refused."""
+    """Request models: camelCase on the wire, unknown fields refused, numbers within column range."""
 
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True,
                               str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _numbers_in_range(cls, value: Any) -> Any:
+        return _check_ints(value)
 
 
 class QueryModel(ApiModel):
