@@ -24,7 +24,7 @@ from admin_app.base_view import S7ModelView
 from admin_app.helpers import db_of, run_service
 from core.clock import utcnow
 from core.services import audit
-from core.services.media import canonical_or_none, store_upload
+from core.services.media import canonical_or_none, require_media_url, store_upload
 from core.storage import make_storage
 
 VIDEO_ACCEPT = "video/mp4,video/webm,video/quicktime"
@@ -56,8 +56,8 @@ class VideoUploadView(S7ModelView):
         return canonical_or_none(getattr(obj, "video_url", None)) if obj is not None else None
 
     def clean_video_url(self, session: Any, storage: Any, value: Any) -> Any:
-        """Normalise + verify a typed URL by the same service rule as the API (per model)."""
-        raise NotImplementedError
+        """Normalise + verify a typed URL by the same service rule as the API (views name their model's rule)."""
+        return require_media_url(session, storage, value, field="videoUrl", kinds=("video",))
 
     def clean_extra(self, session: Any, storage: Any, data: dict[str, Any]) -> None:
         """Other media fields to verify (ByteSize's cover)."""

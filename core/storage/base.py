@@ -21,6 +21,10 @@ class StorageError(Exception):
     """A backend failure (I/O, network); never a user error."""
 
 
+class UnsupportedByBackend(StorageError):
+    """A capability only some backends have (file paths: local; presigned URLs: S3)."""
+
+
 def check_key(key: str) -> str:
     if not isinstance(key, str) or not _SAFE_KEY.fullmatch(key) or ".." in key:
         raise ValueError(f"unsafe storage key: {key!r}")
@@ -83,7 +87,7 @@ class Storage(ABC):
         return self.save_stream(key, [data], content_type=content_type, private=private)
 
     def local_path(self, key: str, *, private: bool = False) -> Any:
-        raise NotImplementedError("only the local backend has file paths")
+        raise UnsupportedByBackend("only the local backend has file paths")
 
     def presigned_url(self, key: str, seconds: int, *, content_type: str | None = None) -> str:
-        raise NotImplementedError("only the S3 backend has presigned URLs")
+        raise UnsupportedByBackend("only the S3 backend has presigned URLs")
