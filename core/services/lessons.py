@@ -18,6 +18,7 @@ from core.services import audit
 from core.services.media import require_media_url
 from core.services.permissions import require_admin
 
+MAX_ANSWER_CHARS = 500  # course_questions.correct_answer is VARCHAR(500)
 LESSON_FIELDS = ("title", "content", "video_url", "is_free_preview", "order_index")
 # API names of the fields, for error details.
 API_NAMES = {"title": "title", "content": "content", "video_url": "videoUrl",
@@ -117,6 +118,8 @@ def add_question(session: Session, *, actor: User | None, lesson_id: str, text: 
         raise field_error("text", "Укажите текст вопроса")
     if not correct_answer:
         raise field_error("correctAnswer", "Укажите правильный ответ")
+    if len(correct_answer) > MAX_ANSWER_CHARS:
+        raise field_error("correctAnswer", f"Правильный ответ не длиннее {MAX_ANSWER_CHARS} символов")
     options = [str(o).strip() for o in options if str(o).strip()]
     if options and correct_answer not in options:
         raise field_error("correctAnswer", "Правильный ответ должен быть одним из вариантов")

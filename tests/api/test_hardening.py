@@ -141,3 +141,16 @@ def test_plain_unicode_still_works(app, raw_client, make, session):  # type: ign
                         headers=token_for(app, make.admin()))
     assert r.status_code == 201, r.text
     assert r.json()["title"] == "Робототехника 𝔘 \u202e ✓"
+
+
+def test_overlong_question_answer_is_422_not_a_varchar_overflow(app, raw_client, make, session, course):  # type: ignore[no-untyped-def]
+    # course_questions.correct_answer is VARCHAR(500): PostgreSQL raised StringDataRightTruncation → 500.
+    from core.models import LessonQuestion
+
+    lesson = course.modules[0].lessons[0]
+    answer = "я" * 501
+    r = raw_client.post(f"/api/admin-courses/lessons/{lesson.id}/questions",
+                        json={"text": "Вопрос", "options": [answer, "б"], "correctAnswer": answer},
+                        headers=token_for(app, make.admin()))
+    assert "correctAnswer" in _fields(r)
+    assert session.scalar(select(func.count()).select_from(LessonQuestion)) == 0
