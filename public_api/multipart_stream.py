@@ -14,10 +14,13 @@ TRUNCATED = "Загрузка прервана: тело запроса обре
 MALFORMED = "Некорректный multipart-запрос."
 
 
+MAX_BOUNDARY = 70  # RFC 2046 §5.1.1; python-multipart itself raises (not a 4xx) past 256
+
+
 def boundary_of(content_type: str | None) -> bytes:
     mime, options = parse_options_header(content_type or "")
     boundary = options.get(b"boundary")
-    if mime != b"multipart/form-data" or not boundary:
+    if mime != b"multipart/form-data" or not boundary or len(boundary) > MAX_BOUNDARY:
         raise Invalid("Файл нужно отправить как multipart/form-data в поле «file».", code="multipart_required")
     return boundary
 

@@ -154,3 +154,15 @@ def test_overlong_question_answer_is_422_not_a_varchar_overflow(app, raw_client,
                         headers=token_for(app, make.admin()))
     assert "correctAnswer" in _fields(r)
     assert session.scalar(select(func.count()).select_from(LessonQuestion)) == 0
+
+
+@pytest.mark.parametrize("path", ["/uploads/media", "/api/uploads/media"])
+@pytest.mark.parametrize("boundary", ["b" * 71, "b" * 5000])
+def test_overlong_multipart_boundary_is_422(app, raw_client, make, path, boundary):  # type: ignore[no-untyped-def]
+    # python-multipart raised FormParserError (boundary > 256) from the reader's constructor → 500.
+    body = f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nx\r\n" \
+           f"--{boundary}--\r\n".encode()
+    r = raw_client.post(path, content=body, headers={**token_for(app, make.admin()),
+                                                     "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert r.status_code == 422, r.text[:200]
+    assert r.json()["error"]["code"] == "multipart_required"
