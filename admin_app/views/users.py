@@ -7,9 +7,12 @@ from typing import Any, ClassVar
 from sqladmin import action
 from starlette.requests import Request
 from starlette.responses import Response
+from wtforms import SelectField
 
 from admin_app.base_view import S7ModelView
 from admin_app.form_actions import Field, FormAction
+from admin_app.helpers import run_service
+from core.clock import utcnow
 from core.models import User
 from core.services import auth
 
@@ -40,11 +43,18 @@ class UserAdmin(S7ModelView, model=User):
     column_sortable_list: ClassVar[list[Any]] = [User.email, User.created_at, User.experience_points]
     column_default_sort: ClassVar[list[Any]] = [(User.created_at, True)]
     form_columns: ClassVar[list[Any]] = [User.full_name, User.role]
+    form_overrides: ClassVar[dict[str, Any]] = {"role": SelectField}
+    form_args: ClassVar[dict[str, Any]] = {"role": {"choices": [
+        ("USER", "Пользователь"), ("SUPPORT", "Поддержка (только чтение)"), ("ADMIN", "Администратор")]}}
     column_labels: ClassVar[dict[Any, str]] = {
         User.email: "Email", User.full_name: "Имя", User.role: "Роль", User.experience_points: "XP",
         User.is_blocked: "Заблокирован", User.blocked_reason: "Причина блокировки",
         User.created_at: "Зарегистрирован",
     }
+
+    async def update_model(self, request: Request, pk: str, data: dict) -> Any:
+        return await run_service(request, lambda s, actor: auth.admin_edit_user(
+            s, actor=actor, user_id=pk, values=data, now=utcnow()))
 
     @action("block", "Заблокировать", add_in_detail=False)
     async def block_page(self, request: Request) -> Response:

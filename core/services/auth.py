@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, Forbidden, NotFound, Unauthorized, field_error
 from core.models import User
+from core.models.users import ROLES
 from core.services import audit, ratelimit
 from core.services.permissions import require_admin
 
@@ -161,6 +162,36 @@ def block_user(session: Session, *, actor: User, user_id: str, reason: str, now:
     user.token_version = user.token_version + 1
     audit.record(session, actor=actor, action="user.block", entity="User", entity_id=user.id, now=now,
                  data={"reason": user.blocked_reason})
+    return user
+
+
+def admin_edit_user(session: Session, *, actor: User, user_id: str, values: dict, now: datetime) -> User:
+    """Back-office edit of a user's name and role (ADMIN; audited). A role change revokes the user's
+    tokens; an admin cannot take the ADMIN role from themselves (nobody could give it back)."""
+    require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Пользователь не найден")
+    changed: dict[str, object] = {}
+    if "full_name" in values:
+        name = (values["full_name"] or "").strip()
+        if not 1 <= len(name) <= 200:
+            raise field_error("full_name", "Укажите имя (от 1 до 200 символов)")
+        if name != user.full_name:
+            changed["full_name"] = name
+    if "role" in values and values["role"] != user.role:
+        role = values["role"]
+        if role not in ROLES:
+            raise field_error("role", "Роль должна быть USER, SUPPORT или ADMIN")
+        if user.id == actor.id:
+            raise Conflict("Нельзя изменить собственную роль", code="cannot_change_own_role")
+        changed["role"] = role
+        user.token_version = user.token_version + 1
+    for key, value in changed.items():
+        setattr(user, key, value)
+    if changed:
+        audit.record(session, actor=actor, action="user.edit", entity="User", entity_id=user.id, now=now,
+                     data=changed)
     return user
 
 

@@ -208,3 +208,20 @@ def test_ensure_admin_validates_its_input(session):
     with pytest.raises(Invalid):
         auth.ensure_admin(session, email="boss@s7.kz", password="short", full_name="Босс", now=NOW)
     assert session.query(User).filter_by(email="boss@s7.kz").count() == 0
+
+
+def test_only_admins_edit_users_and_roles_are_checked(session, make):
+    import pytest as _pytest
+
+    from core.clock import utcnow as _now
+    from core.errors import Forbidden as _Forbidden
+    from core.errors import Invalid as _Invalid
+    from core.services import auth as _auth
+
+    support, target, admin = make.support(), make.student(), make.admin()
+    with _pytest.raises(_Forbidden):
+        _auth.admin_edit_user(session, actor=support, user_id=target.id, values={"role": "ADMIN"}, now=_now())
+    with _pytest.raises(_Invalid):
+        _auth.admin_edit_user(session, actor=admin, user_id=target.id, values={"role": "ROOT"}, now=_now())
+    unchanged = _auth.admin_edit_user(session, actor=admin, user_id=target.id, values={"role": "USER"}, now=_now())
+    assert unchanged.token_version == target.token_version
