@@ -211,17 +211,10 @@ def test_ensure_admin_validates_its_input(session):
 
 
 def test_only_admins_edit_users_and_roles_are_checked(session, make):
-    import pytest as _pytest
-
-    from core.clock import utcnow as _now
-    from core.errors import Forbidden as _Forbidden
-    from core.errors import Invalid as _Invalid
-    from core.services import auth as _auth
-
     support, target, admin = make.support(), make.student(), make.admin()
-    with _pytest.raises(_Forbidden):
-        _auth.admin_edit_user(session, actor=support, user_id=target.id, values={"role": "ADMIN"}, now=_now())
-    with _pytest.raises(_Invalid):
-        _auth.admin_edit_user(session, actor=admin, user_id=target.id, values={"role": "ROOT"}, now=_now())
-    unchanged = _auth.admin_edit_user(session, actor=admin, user_id=target.id, values={"role": "USER"}, now=_now())
+    with pytest.raises(Forbidden):
+        auth.admin_edit_user(session, actor=support, user_id=target.id, values={"role": "ADMIN"}, now=NOW)
+    with pytest.raises(Invalid):
+        auth.admin_edit_user(session, actor=admin, user_id=target.id, values={"role": "ROOT"}, now=NOW)
+    unchanged = auth.admin_edit_user(session, actor=admin, user_id=target.id, values={"role": "USER"}, now=NOW)
     assert unchanged.token_version == target.token_version
