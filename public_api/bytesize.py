@@ -57,7 +57,8 @@ def feed(ctx: Ctx, query: PageQuery) -> dict:
             "offset": page.offset}
 
 
-@api("/api/admin/bytesize", "POST", body=ByteSizeIn, response=ByteSizeOut, status=201, tag="bytesize")
+@api("/api/admin/bytesize", "POST", body=ByteSizeIn, response=ByteSizeOut, status=201,
+     tag="bytesize", auth_mode="admin")
 def create(ctx: Ctx, body: ByteSizeIn) -> dict:
     """Create (and by default publish) a ByteSize video (admin)."""
     item = bytesize.create_item(ctx.session, ctx.state.storage, actor=ctx.actor, fields=body.model_dump(),
@@ -65,7 +66,8 @@ def create(ctx: Ctx, body: ByteSizeIn) -> dict:
     return bytesize.item_out(item)
 
 
-@api("/api/admin/bytesize/{item_id}", "PUT", body=ByteSizePatch, response=ByteSizeOut, tag="bytesize")
+@api("/api/admin/bytesize/{item_id}", "PUT", body=ByteSizePatch, response=ByteSizeOut,
+     tag="bytesize", auth_mode="admin")
 def update(ctx: Ctx, body: ByteSizePatch, item_id: str) -> dict:
     """Edit a ByteSize video (admin)."""
     item = bytesize.update_item(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
@@ -73,7 +75,7 @@ def update(ctx: Ctx, body: ByteSizePatch, item_id: str) -> dict:
     return bytesize.item_out(item)
 
 
-@api("/api/admin/bytesize/{item_id}/publish", "POST", response=ByteSizeOut, tag="bytesize")
+@api("/api/admin/bytesize/{item_id}/publish", "POST", response=ByteSizeOut, tag="bytesize", auth_mode="admin")
 def publish(ctx: Ctx, item_id: str) -> dict:
     """Show the video in the public feed (admin)."""
     item = bytesize.set_published(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
@@ -81,7 +83,7 @@ def publish(ctx: Ctx, item_id: str) -> dict:
     return bytesize.item_out(item)
 
 
-@api("/api/admin/bytesize/{item_id}/unpublish", "POST", response=ByteSizeOut, tag="bytesize")
+@api("/api/admin/bytesize/{item_id}/unpublish", "POST", response=ByteSizeOut, tag="bytesize", auth_mode="admin")
 def unpublish(ctx: Ctx, item_id: str) -> dict:
     """Hide the video from the public feed (admin)."""
     item = bytesize.set_published(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,

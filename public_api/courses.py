@@ -164,7 +164,8 @@ def _lesson_out(lesson: Any) -> dict[str, Any]:
 # ---- admin ------------------------------------------------------------------------------------
 
 
-@api("/api/admin-courses", "POST", body=CourseIn, response=CourseSummaryOut, status=201, tag="admin-courses")
+@api("/api/admin-courses", "POST", body=CourseIn, response=CourseSummaryOut, status=201,
+     tag="admin-courses", auth_mode="admin")
 def create_course(ctx: Ctx, body: CourseIn) -> dict:
     """Create a course (admin)."""
     course = courses.create_course(ctx.session, ctx.state.storage, actor=ctx.actor, fields=body.model_dump(),
@@ -172,7 +173,8 @@ def create_course(ctx: Ctx, body: CourseIn) -> dict:
     return courses.course_summary(course)
 
 
-@api("/api/admin-courses/{course_id}", "PUT", body=CoursePatch, response=CourseSummaryOut, tag="admin-courses")
+@api("/api/admin-courses/{course_id}", "PUT", body=CoursePatch, response=CourseSummaryOut,
+     tag="admin-courses", auth_mode="admin")
 def update_course(ctx: Ctx, body: CoursePatch, course_id: str) -> dict:
     """Change course fields, including publishing and the price (admin)."""
     course = courses.update_course(ctx.session, ctx.state.storage, actor=ctx.actor, course_id=course_id,
@@ -181,7 +183,7 @@ def update_course(ctx: Ctx, body: CoursePatch, course_id: str) -> dict:
 
 
 @api("/api/admin-courses/{course_id}/modules", "POST", body=ModuleIn, response=ModuleOut, status=201,
-     tag="admin-courses")
+     tag="admin-courses", auth_mode="admin")
 def create_module(ctx: Ctx, body: ModuleIn, course_id: str) -> dict:
     """Add a module to a course (admin)."""
     module = courses.create_module(ctx.session, actor=ctx.actor, course_id=course_id, title=body.title,
@@ -190,7 +192,7 @@ def create_module(ctx: Ctx, body: ModuleIn, course_id: str) -> dict:
 
 
 @api("/api/admin-courses/modules/{module_id}/lessons", "POST", body=LessonIn, response=LessonOut, status=201,
-     tag="admin-courses")
+     tag="admin-courses", auth_mode="admin")
 def create_lesson(ctx: Ctx, body: LessonIn, module_id: str) -> dict:
     """Add a lesson to a module (admin); videoUrl must point at an uploaded video."""
     lesson = lessons.create_lesson(ctx.session, ctx.state.storage, actor=ctx.actor, module_id=module_id,
@@ -198,7 +200,8 @@ def create_lesson(ctx: Ctx, body: LessonIn, module_id: str) -> dict:
     return _lesson_out(lesson)
 
 
-@api("/api/admin-courses/lessons/{lesson_id}", "PUT", body=LessonPatch, response=LessonOut, tag="admin-courses")
+@api("/api/admin-courses/lessons/{lesson_id}", "PUT", body=LessonPatch, response=LessonOut,
+     tag="admin-courses", auth_mode="admin")
 def update_lesson(ctx: Ctx, body: LessonPatch, lesson_id: str) -> dict:
     """Save a lesson (admin). Never changes the course's published/free/price fields."""
     lesson = lessons.update_lesson(ctx.session, ctx.state.storage, actor=ctx.actor, lesson_id=lesson_id,
@@ -207,7 +210,7 @@ def update_lesson(ctx: Ctx, body: LessonPatch, lesson_id: str) -> dict:
 
 
 @api("/api/admin-courses/lessons/{lesson_id}/questions", "POST", body=QuestionIn, response=QuestionCreatedOut,
-     status=201, tag="admin-courses")
+     status=201, tag="admin-courses", auth_mode="admin")
 def add_question(ctx: Ctx, body: QuestionIn, lesson_id: str) -> dict:
     """Attach a question to a lesson (admin)."""
     q = lessons.add_question(ctx.session, actor=ctx.actor, lesson_id=lesson_id, text=body.text,

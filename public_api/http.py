@@ -25,6 +25,7 @@ from core.clock import utcnow
 from core.errors import Invalid, Unauthorized
 from core.models import User
 from core.services import auth
+from core.services.permissions import require_admin
 from public_api.validation import check_input, to_invalid
 
 MAX_JSON_BYTES = 1024 * 1024
@@ -139,7 +140,10 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
         def _run(request: Request, kwargs: dict[str, Any], invalid: Invalid | None) -> Response:
             db = request.app.state.db
             with db.transaction() as session:
-                actor = resolve_actor(session, request, auth_mode)
+                actor = resolve_actor(session, request, "required" if auth_mode == "admin" else auth_mode)
+                if auth_mode == "admin":
+                    # Same check the service makes; done first so a non-admin learns nothing of the body rules.
+                    require_admin(actor)
                 if invalid is not None:
                     raise invalid
                 ctx = Ctx(session=session, actor=actor, request=request, now=utcnow(),

@@ -73,7 +73,9 @@ def build_schema(routes: list[Route]) -> dict[str, Any]:
             op["responses"][str(m.status)]["content"] = {"application/json": {
                 "schema": _schema_of(m.response, defs)}}
         if m.auth != "none":
-            op["security"] = [{"bearer": []}] if m.auth == "required" else [{"bearer": []}, {}]
+            op["security"] = [{"bearer": []}, {}] if m.auth == "optional" else [{"bearer": []}]
+        if m.auth == "admin":
+            op["description"] = "Только для администраторов (роль ADMIN)."
         paths.setdefault(re.sub(r"{(\w+):\w+}", r"{\1}", m.path), {})[m.method.lower()] = op
     for path, ops in EXTRA_PATHS.items():
         paths.setdefault(path, {}).update(ops)

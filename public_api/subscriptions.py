@@ -143,7 +143,8 @@ def my_status(ctx: Ctx) -> dict:
     return subscriptions.my_subscription_status(ctx.session, actor=ctx.actor, now=ctx.now)
 
 
-@api("/api/admin/subscriptions/pending", "GET", query=PageQuery, response=QueueOut, tag="subscriptions")
+@api("/api/admin/subscriptions/pending", "GET", query=PageQuery, response=QueueOut,
+     tag="subscriptions", auth_mode="admin")
 def pending(ctx: Ctx, query: PageQuery) -> dict:
     """Admin: PENDING requests, oldest first, with the user's card data."""
     page = Page.of(query.limit, query.offset)
@@ -155,7 +156,7 @@ def pending(ctx: Ctx, query: PageQuery) -> dict:
 
 
 @api("/api/subscriptions/{subscription_id}/approve", "POST", body=ApproveIn, response=SubscriptionOut,
-     tag="subscriptions")
+     tag="subscriptions", auth_mode="admin")
 def approve(ctx: Ctx, body: ApproveIn, subscription_id: str) -> dict:
     """Admin: approve a PENDING request (optional limit overrides); 409 if not pending."""
     overrides = body.model_dump(exclude_none=True)
@@ -165,7 +166,7 @@ def approve(ctx: Ctx, body: ApproveIn, subscription_id: str) -> dict:
 
 
 @api("/api/subscriptions/{subscription_id}/reject", "POST", body=RejectIn, response=SubscriptionOut,
-     tag="subscriptions")
+     tag="subscriptions", auth_mode="admin")
 def reject(ctx: Ctx, body: RejectIn, subscription_id: str) -> dict:
     """Admin: reject a PENDING request with a reason; 409 if not pending."""
     sub = subscriptions.reject_subscription(ctx.session, subscription_id=subscription_id, actor=ctx.actor,
