@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -38,7 +39,8 @@ class Settings(BaseSettings):
     email_max_attempts: int = 8
 
     default_timezone: str = "Asia/Almaty"
-    xp_thresholds: list[int] = Field(default_factory=lambda: [100])
+    # NoDecode: the env value reaches the validator raw, so the documented `100,500` form works too.
+    xp_thresholds: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [100])
     public_base_url: str = "http://localhost:8000"
     log_level: str = "INFO"
     worker_interval_seconds: int = 30
@@ -48,7 +50,7 @@ class Settings(BaseSettings):
     def _parse_thresholds(cls, value: object) -> object:
         if isinstance(value, str):
             value = value.strip()
-            return json.loads(value) if value.startswith("[") else [int(v) for v in value.split(",") if v]
+            return json.loads(value) if value.startswith("[") else [int(v) for v in value.split(",") if v.strip()]
         return value
 
     @property
