@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from core.services import subscription_lifecycle as lifecycle
@@ -27,10 +28,12 @@ def _run(db: Any, *, now: datetime, find: Callable[..., list[str]], step: Callab
 
 
 def expire_subscriptions(db: Any, *, settings: Any = None, now: datetime, storage: Any = None) -> int:
-    """Mark ACTIVE subscriptions past expiry EXPIRED and notify their users; returns how many."""
+    """Mark ACTIVE subscriptions past expiry EXPIRED, notify and email their users; returns how many."""
     return _run(db, now=now, find=lifecycle.due_for_expiry, step=lifecycle.expire_subscription, name="expire")
 
 
 def remind_expiring_subscriptions(db: Any, *, settings: Any = None, now: datetime, storage: Any = None) -> int:
-    """Notify (once) users whose subscription expires within 7 days; returns how many."""
-    return _run(db, now=now, find=lifecycle.due_for_reminder, step=lifecycle.remind_subscription, name="remind")
+    """Notify and email (once) users whose subscription expires within 7 days; returns how many."""
+    timezone = getattr(settings, "default_timezone", None) or "Asia/Almaty"
+    step = partial(lifecycle.remind_subscription, timezone=timezone)
+    return _run(db, now=now, find=lifecycle.due_for_reminder, step=step, name="remind")

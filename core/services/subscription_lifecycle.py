@@ -2,7 +2,9 @@
 
 Each step works on ONE subscription and is exactly-once by an atomic conditional UPDATE: the row
 changes (and the user is notified) only if it is still in the state the step expects, so two workers,
-a job run twice, or a stale candidate list never notify twice.
+a job run twice, or a stale candidate list never notify twice. A user who has renewed (another ACTIVE
+subscription lasts longer) is not told «истекла» / «скоро истечёт» about the old row: it is still
+marked, silently. Dates in texts are the user's local date (DEFAULT_TIMEZONE), not the UTC one.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.clock import local_date
 from core.models import Subscription, User
 from core.services import notifications, outbox
 
 REMIND_BEFORE = timedelta(days=7)
+MSG_EXPIRED = "Срок вашей подписки истёк. Продлите подписку, чтобы и дальше вести кружки."
 
 
 def due_for_expiry(session: Session, *, now: datetime, limit: int = 100) -> list[str]:
@@ -40,20 +44,37 @@ def _claim(session: Session, subscription_id: str, *, where: tuple, values: dict
     return session.get(Subscription, subscription_id, populate_existing=True)
 
 
+def _continues_after(session: Session, sub: Subscription) -> bool:
+    """Another ACTIVE subscription of the same user lasts beyond this one (the user has renewed)."""
+    return session.scalar(select(Subscription.id).where(
+        Subscription.user_id == sub.user_id, Subscription.id != sub.id, Subscription.status == "ACTIVE",
+        Subscription.expires_at > sub.expires_at).limit(1)) is not None
+
+
+def _tell(session: Session, sub: Subscription, *, type: str, title: str, text: str, now: datetime) -> None:
+    """A notification and an email (same transaction as the claim, so both happen once)."""
+    notifications.notify(session, user_id=sub.user_id, type=type, title=title, message=text, link="/clubs",
+                         now=now, meta={"subscriptionId": sub.id})
+    user = session.get(User, sub.user_id)
+    if user is not None:
+        outbox.enqueue_email(session, to=user.email, subject=f"S7 Robotics: {title.lower()}", now=now,
+                             body_text=f"Здравствуйте, {user.full_name}!\n\n{text}\n\nКоманда S7 Robotics")
+
+
 def expire_subscription(session: Session, *, subscription_id: str, now: datetime) -> bool:
-    """ACTIVE past expiry → EXPIRED and the user notified; False if someone else already did it."""
+    """ACTIVE past expiry → EXPIRED, the user notified and emailed; False if someone else already did it."""
     sub = _claim(session, subscription_id,
                  where=(Subscription.status == "ACTIVE", Subscription.expires_at <= now),
                  values={"status": "EXPIRED", "expired_at": now})
     if sub is None:
         return False
-    notifications.notify(session, user_id=sub.user_id, type="SUBSCRIPTION_EXPIRED", title="Подписка истекла",
-                         message="Срок вашей подписки истёк. Продлите подписку, чтобы и дальше вести кружки.",
-                         link="/clubs", now=now, meta={"subscriptionId": sub.id})
+    if not _continues_after(session, sub):
+        _tell(session, sub, type="SUBSCRIPTION_EXPIRED", title="Подписка истекла", text=MSG_EXPIRED, now=now)
     return True
 
 
-def remind_subscription(session: Session, *, subscription_id: str, now: datetime) -> bool:
+def remind_subscription(session: Session, *, subscription_id: str, now: datetime,
+                        timezone: str = "Asia/Almaty") -> bool:
     """Once per subscription: a notification and an email 7 days before expiry."""
     sub = _claim(session, subscription_id,
                  where=(Subscription.status == "ACTIVE", Subscription.reminder_sent_at.is_(None),
@@ -61,12 +82,8 @@ def remind_subscription(session: Session, *, subscription_id: str, now: datetime
                  values={"reminder_sent_at": now})
     if sub is None:
         return False
-    until = f"{sub.expires_at:%d.%m.%Y}" if sub.expires_at else ""
-    text = f"Ваша подписка истекает {until}. Продлите её, чтобы не потерять доступ к созданию кружков."
-    notifications.notify(session, user_id=sub.user_id, type="SUBSCRIPTION_EXPIRING", title="Подписка скоро истечёт",
-                         message=text, link="/clubs", now=now, meta={"subscriptionId": sub.id})
-    user = session.get(User, sub.user_id)
-    if user is not None:
-        outbox.enqueue_email(session, to=user.email, subject="S7 Robotics: подписка скоро истечёт", now=now,
-                             body_text=f"Здравствуйте, {user.full_name}!\n\n{text}\n\nКоманда S7 Robotics")
+    if not _continues_after(session, sub):
+        until = f"{local_date(sub.expires_at, timezone):%d.%m.%Y}"
+        text = f"Ваша подписка истекает {until}. Продлите её, чтобы не потерять доступ к созданию кружков."
+        _tell(session, sub, type="SUBSCRIPTION_EXPIRING", title="Подписка скоро истечёт", text=text, now=now)
     return True

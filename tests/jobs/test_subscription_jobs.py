@@ -115,6 +115,8 @@ def test_two_workers_at_once_notify_once(engine):
                 assert _count(session, user_id, "SUBSCRIPTION_EXPIRED") == 1
             for user_id in user_ids[10:]:
                 assert _count(session, user_id, "SUBSCRIPTION_EXPIRING") == 1
+            for user_id in user_ids:  # one email each too (expiry or reminder), not one per worker
+                assert len(_emails(session, user_id)) == 1
     finally:
         with db.transaction() as session:
             emails = list(session.scalars(select(User.email).where(User.id.in_(user_ids))))
@@ -122,3 +124,55 @@ def test_two_workers_at_once_notify_once(engine):
             session.execute(delete(Notification).where(Notification.user_id.in_(user_ids)))
             session.execute(delete(Subscription).where(Subscription.user_id.in_(user_ids)))
             session.execute(delete(User).where(User.id.in_(user_ids)))
+
+
+def _emails(session, user_id: str) -> list[EmailOutbox]:
+    email = session.get(User, user_id).email
+    return list(session.scalars(select(EmailOutbox).where(EmailOutbox.to_addr == email)))
+
+
+def test_expiry_also_emails_once_in_russian(db):
+    now = utcnow()
+    user_id, _ = _setup(db, expires_at=now - timedelta(minutes=1))
+    expire_subscriptions(db, now=now)
+    expire_subscriptions(db, now=now + timedelta(minutes=5))
+    with db.transaction() as session:
+        notes = session.scalars(select(Notification).where(Notification.user_id == user_id)).all()
+        assert [(n.title, n.message) for n in notes] == [
+            ("Подписка истекла", "Срок вашей подписки истёк. Продлите подписку, чтобы и дальше вести кружки.")]
+        mails = _emails(session, user_id)
+        assert len(mails) == 1 and mails[0].subject == "S7 Robotics: подписка истекла"
+        assert "Срок вашей подписки истёк" in mails[0].body_text
+
+
+def test_reminder_text_is_russian_with_the_local_expiry_date(db):
+    """20:00 UTC on 10 March is already 11 March in Almaty (UTC+5): the user sees the local date."""
+    from datetime import UTC, datetime
+    expires = datetime(2031, 3, 10, 20, 0, tzinfo=UTC)
+    user_id, _ = _setup(db, expires_at=expires)
+    remind_expiring_subscriptions(db, now=expires - timedelta(days=6))
+    with db.transaction() as session:
+        note = session.scalars(select(Notification).where(Notification.user_id == user_id)).one()
+        assert note.title == "Подписка скоро истечёт"
+        assert note.message == ("Ваша подписка истекает 11.03.2031. Продлите её, чтобы не потерять доступ "
+                                "к созданию кружков.")
+        assert [m.subject for m in _emails(session, user_id)] == ["S7 Robotics: подписка скоро истечёт"]
+
+
+def test_renewed_user_gets_no_expiry_or_reminder_for_the_old_subscription(db):
+    """After a renewal the old row still expires (and is marked), but telling the user «истекла» or
+    «скоро истечёт» would be false: a later ACTIVE subscription continues."""
+    now = utcnow()
+    with db.transaction() as session:
+        user = make_user(session)
+        old = make_subscription(session, user, expires_at=now + timedelta(days=3))
+        make_subscription(session, user, expires_at=now + timedelta(days=368))
+        user_id, old_id = user.id, old.id
+    remind_expiring_subscriptions(db, now=now)
+    expire_subscriptions(db, now=now + timedelta(days=4))
+    with db.transaction() as session:
+        sub = session.get(Subscription, old_id)
+        assert sub.status == "EXPIRED" and sub.reminder_sent_at is not None  # handled, just silently
+        assert _count(session, user_id, "SUBSCRIPTION_EXPIRING") == 0
+        assert _count(session, user_id, "SUBSCRIPTION_EXPIRED") == 0
+        assert _emails(session, user_id) == []
