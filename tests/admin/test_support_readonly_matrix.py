@@ -1,0 +1,95 @@
+"""SUPPORT is read-only in EVERY registered view: every create/edit/delete/import URL, every list action
+and every form action is refused and changes nothing; an ADMIN's GET to an action URL changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from admin_app.auth import RoleAuthorization
+from core.models.base import Base
+from s7.seed import seed_demo
+from tests.admin.helpers import ORIGIN, csrf_of, login, model_views
+
+
+def _snapshot(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return {t.name: session.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in Base.metadata.sorted_tables}
+
+
+def _sample_pk(session, view) -> str:  # type: ignore[no-untyped-def]
+    pk_col = view.pk_columns[0]
+    value = session.execute(select(pk_col).limit(1)).scalar()
+    return str(value) if value is not None else "1"
+
+
+def _list_actions(view) -> list[str]:  # type: ignore[no-untyped-def]
+    instance = view()
+    return sorted({*instance._custom_actions_in_list, *instance._custom_actions_in_detail})
+
+
+@pytest.fixture
+def seeded(db, settings, session):  # type: ignore[no-untyped-def]
+    seed_demo(db, settings=settings)
+    return session
+
+
+def test_support_cannot_change_anything_in_any_view(client, make, seeded):
+    session = seeded
+    login(client, make.support())
+    token = csrf_of(client)
+    headers = {**ORIGIN, "X-CSRF-Token": token}
+    before = _snapshot(session)
+    allowed = RoleAuthorization.support_actions
+    refused: list[str] = []
+    for view in model_views():
+        ident, pk = view.identity, _sample_pk(session, view)
+        attempts = [
+            ("GET", f"/admin/{ident}/create", None),
+            ("POST", f"/admin/{ident}/create", {"csrf_token": token}),
+            ("GET", f"/admin/{ident}/edit/{pk}", None),
+            ("POST", f"/admin/{ident}/edit/{pk}", {"csrf_token": token}),
+            ("DELETE", f"/admin/{ident}/delete?pks={pk}", None),
+            ("POST", f"/admin/{ident}/import", {"csrf_token": token}),
+        ]
+        for name in _list_actions(view):
+            if f"action:{name}" not in allowed:
+                attempts.append(("GET", f"/admin/{ident}/action/{name}?pks={pk}", None))
+        for action in getattr(view, "form_actions", ()):
+            if f"action:{action.name}" not in allowed:
+                attempts.append(("POST", f"/admin/{ident}/form-action/{action.name}",
+                                 {"csrf_token": token, "pks": pk, "reason": "x" * 20}))
+        for method, url, data in attempts:
+            r = client.request(method, url, data=data, headers=headers, follow_redirects=False)
+            if r.status_code != 403:
+                refused.append(f"{method} {url} -> {r.status_code}")
+    assert refused == []
+    assert _snapshot(session) == before
+
+
+def test_admin_get_to_any_action_url_changes_nothing(client, make, seeded):
+    session = seeded
+    login(client, make.admin())
+    before = _snapshot(session)
+    for view in model_views():
+        pk = _sample_pk(session, view)
+        for name in _list_actions(view):
+            r = client.get(f"/admin/{view.identity}/action/{name}?pks={pk}", follow_redirects=False)
+            assert r.status_code in (200, 302, 303), (view.identity, name, r.status_code)
+    assert _snapshot(session) == before
+
+
+def test_support_sees_no_mutating_buttons_on_details_pages(client, make, seeded):
+    session = seeded
+    login(client, make.support())
+    for view in model_views():
+        pk = _sample_pk(session, view)
+        page = client.get(f"/admin/{view.identity}/details/{pk}")
+        if page.status_code == 404:
+            continue
+        assert page.status_code == 200, view.identity
+        for action in getattr(view, "form_actions", ()):
+            if f"action:{action.name}" not in RoleAuthorization.support_actions:
+                assert f'data-s7-open="modal-{action.name}"' not in page.text, (view.identity, action.name)
+        assert f"/admin/{view.identity}/edit/" not in page.text, view.identity
