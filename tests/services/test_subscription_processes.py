@@ -1,0 +1,62 @@
+"""The 3-requests-a-day limit holds across processes: two `Database` instances, each with its own
+engine (own connection pool, as two worker processes would have), on the same SQLite file or the same
+PostgreSQL database, submitting at the same moment. Real commits, cleaned up afterwards."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+
+from core.clock import utcnow
+from core.db import Database, make_engine
+from core.errors import RateLimited
+from core.models import AuditEvent, Notification, RateLimitHit, Subscription, User
+from core.services import subscriptions
+from tests.factories import make_user
+
+
+def test_three_a_day_across_two_processes(database_url):
+    engines = [make_engine(database_url), make_engine(database_url)]
+    dbs = [Database(e) for e in engines]
+    with dbs[0].transaction() as session:
+        user_id = make_user(session).id
+    codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(8)]
+    barrier = threading.Barrier(len(codes))
+    results: list[Any] = [None] * len(codes)
+
+    def submit(i: int) -> None:
+        barrier.wait()
+        try:
+            with dbs[i % 2].transaction() as session:
+                results[i] = subscriptions.request_subscription(
+                    session, actor=session.get(User, user_id), type="ONETIME_PURCHASE",
+                    payment_comment=codes[i], now=utcnow()).id
+        except BaseException as exc:  # noqa: BLE001 - inspected below
+            results[i] = exc
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(codes))]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        created = [r for r in results if isinstance(r, str)]
+        limited = [r for r in results if isinstance(r, RateLimited)]
+        assert (len(created), len(limited)) == (3, 5), results
+        assert limited[0].message == "Можно отправить не более 3 заявок в сутки."
+        with dbs[1].transaction() as session:
+            assert session.scalar(select(func.count()).select_from(Subscription)
+                                  .where(Subscription.user_id == user_id)) == 3
+    finally:
+        with dbs[0].transaction() as session:
+            ids = list(session.scalars(select(Subscription.id).where(Subscription.user_id == user_id)))
+            session.execute(delete(Notification).where(or_(*[Notification.message.contains(c) for c in codes])))
+            session.execute(delete(AuditEvent).where(AuditEvent.actor_id == user_id))
+            session.execute(delete(Subscription).where(Subscription.id.in_(ids)))
+            session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == f"subscription_request:{user_id}"))
+            session.execute(delete(User).where(User.id == user_id))
+        for e in engines:
+            e.dispose()
