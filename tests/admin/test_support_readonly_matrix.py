@@ -93,3 +93,40 @@ def test_support_sees_no_mutating_buttons_on_details_pages(client, make, seeded)
             if f"action:{action.name}" not in RoleAuthorization.support_actions:
                 assert f'data-s7-open="modal-{action.name}"' not in page.text, (view.identity, action.name)
         assert f"/admin/{view.identity}/edit/" not in page.text, view.identity
+
+
+def _unsafe_urls(session, view) -> list[tuple[str, str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+    ident, pk = view.identity, _sample_pk(session, view)
+    urls = [("POST", f"/admin/{ident}/create", {}), ("POST", f"/admin/{ident}/edit/{pk}", {}),
+            ("DELETE", f"/admin/{ident}/delete?pks={pk}", {}), ("POST", f"/admin/{ident}/import", {})]
+    for action in getattr(view, "form_actions", ()):
+        urls.append(("POST", f"/admin/{ident}/form-action/{action.name}", {"pks": pk, "reason": "x" * 20}))
+    return urls
+
+
+@pytest.mark.parametrize("attack", ["no_token", "wrong_token", "cross_site", "no_origin"])
+def test_every_admin_post_needs_token_and_same_origin(client, make, seeded, attack):
+    session = seeded
+    login(client, make.admin())
+    token = csrf_of(client)
+    before = _snapshot(session)
+    urls = [u for view in model_views() for u in _unsafe_urls(session, view)]
+    urls.append(("POST", "/admin/media-doctor", {"op": "purge"}))
+    passed: list[str] = []
+    for method, url, data in urls:
+        headers = {"Origin": "https://evil.example"} if attack == "cross_site" else dict(ORIGIN)
+        if attack == "no_origin":
+            headers = {}
+        body = dict(data)
+        if attack in ("cross_site", "no_origin"):
+            body = {"csrf_token": token, **body}
+        elif attack == "wrong_token":
+            body = {"csrf_token": "forged", **body}
+        r = client.request(method, url, data=body or None, headers=headers, follow_redirects=False)
+        if r.status_code != 403:
+            passed.append(f"{method} {url} -> {r.status_code}")
+    assert passed == []
+    assert _snapshot(session) == before
+    # control: the same session with the token and our origin is not refused
+    control = client.post("/admin/user/create", data={"csrf_token": token}, headers=ORIGIN)
+    assert control.status_code == 200
