@@ -8,6 +8,7 @@ import anyio.from_thread
 import httpx
 from sqladmin import BaseView, expose
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -85,10 +86,12 @@ class MediaDoctorView(BaseView):
             url = str(form.get("url", "")).strip()[:2000]
             if not url:
                 return await self._render(request, {"input": "", "verdict": "Вставьте ссылку для проверки."}, 400)
+            # The ranged GET runs before our transaction: on SQLite it would wait for our write lock.
             serve = _serve_in_process(_serving_app(request))
+            probe = await run_in_threadpool(media_check.probe_url, serve, url)
             try:
                 result = await run_service(request, lambda s, a: media_check.check_url(
-                    s, storage, url, actor=a, serve=serve))
+                    s, storage, url, actor=a, probe=probe))
             except ServiceError as error:
                 result = {"input": url, "verdict": error.message}
             return await self._render(request, result)

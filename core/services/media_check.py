@@ -37,9 +37,17 @@ def _references(session: Session, key: str) -> list[dict[str, str]]:
     return found
 
 
-def _probe(serve: Serve, url: str) -> dict[str, Any]:
+def probe_url(serve: Serve, url: str) -> dict[str, Any] | None:
+    """A real ranged GET of the canonical form of `url` (None when it is not one of our media URLs).
+
+    Call it OUTSIDE any transaction: on SQLite an open transaction holds the write lock (BEGIN
+    IMMEDIATE) and the serving path, which opens its own, would wait for it."""
     try:
-        answer = serve(url, {"Range": PROBE_RANGE})
+        canonical = CANONICAL_PREFIX + key_of(url)
+    except Invalid:
+        return None
+    try:
+        answer = serve(canonical, {"Range": PROBE_RANGE})
     except Exception as exc:  # noqa: BLE001 - report, do not raise
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     status = answer.status_code
@@ -52,8 +60,9 @@ def _probe(serve: Serve, url: str) -> dict[str, Any]:
 
 
 def check_url(session: Session, storage: Storage, url: str, *, actor: User | None,
-              serve: Serve | None = None) -> dict[str, Any]:
-    """Canonical form, existence, size, type, referencing rows and a real ranged GET of one URL."""
+              probe: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Canonical form, existence, size, type and referencing rows of one URL, with the result of
+    `probe_url` (the real ranged GET, done by the caller before its transaction) when given."""
     require_staff(actor)
     result: dict[str, Any] = {"input": url, "canonical": None, "key": None, "exists": False, "size": None,
                               "contentType": None, "kind": None, "isPrivate": False, "references": [],
@@ -67,9 +76,6 @@ def check_url(session: Session, storage: Storage, url: str, *, actor: User | Non
         result["verdict"] = exc.message
         return result
     canonical = CANONICAL_PREFIX + key
-    # Probe before this session's first query: on SQLite our transaction would otherwise hold the
-    # write lock while the serving path opens its own.
-    probe = _probe(serve, canonical) if serve is not None else None
     row = find_object(session, key)
     size = storage.size(key)
     result.update(canonical=canonical, key=key, exists=size is not None, size=size,

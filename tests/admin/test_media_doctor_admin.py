@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from core.models import AuditEvent, ByteSizeItem
 from tests import factories_media as fm
 from tests.admin.helpers import EVIL, ORIGIN, csrf_of, login
+from tests.api.test_video_e2e import LEGACY_FORMS
 
 PAGE = "/admin/media-doctor"
 
@@ -79,3 +81,39 @@ def test_support_purge_is_refused_and_deletes_nothing(client, app, session, make
 def test_students_cannot_log_in_to_see_it(client, make) -> None:  # type: ignore[no-untyped-def]
     login(client, make.student())
     assert client.get(PAGE, follow_redirects=False).status_code in (302, 303, 403)
+
+
+def _check(client, url):  # type: ignore[no-untyped-def]
+    return client.post(PAGE, data={"csrf_token": csrf_of(client), "op": "check", "url": url}, headers=ORIGIN)
+
+
+@pytest.mark.parametrize("form", LEGACY_FORMS)
+def test_check_one_url_for_every_legacy_form(client, app, session, make, form) -> None:  # type: ignore[no-untyped-def]
+    video = fm.make_media(session, app.state.storage, "video")
+    login(client, make.support())
+    answer = _check(client, form.format(key=video.key))
+    assert answer.status_code == 200
+    assert f"<code>/api/media/{video.key}</code>" in answer.text and "HTTP 206" in answer.text
+    verdict = "Всё в порядке" if form == "/api/media/{key}" else "ссылка в старом формате"
+    assert verdict in answer.text
+
+
+def test_check_one_url_for_a_legacy_object_with_uppercase_extension(client, app, session, make) -> None:  # type: ignore[no-untyped-def]
+    key = "1699999999-Robot.MP4"
+    app.state.storage.save_bytes(key, fm.mp4_bytes(), content_type="video/mp4")
+    login(client, make.support())
+    answer = _check(client, f"https://old.s7robotics.kz/uploads/{key}")
+    assert f"<code>/api/media/{key}</code>" in answer.text and "HTTP 206, video/mp4" in answer.text
+
+
+@pytest.mark.parametrize(("url", "verdict"), [
+    ("/api/media/" + "d" * 32 + ".mp4", "Файла нет в хранилище"),
+    ("https://www.youtube.com/watch?v=x", "Внешняя ссылка"),
+    ("../../etc/passwd", "Некорректная ссылка"),
+])
+def test_check_one_url_for_missing_external_and_garbage(client, make, url, verdict) -> None:  # type: ignore[no-untyped-def]
+    login(client, make.admin())
+    answer = _check(client, url)
+    assert answer.status_code == 200 and verdict in answer.text
+    if "Файла нет" in verdict:
+        assert "HTTP 404" in answer.text and "НЕ отдаётся" in answer.text

@@ -139,8 +139,9 @@ def test_check_url_reports_everything_with_a_real_ranged_get(session, app, make)
         def serve(url, headers):  # type: ignore[no-untyped-def]
             return http.get(url, headers=headers)
 
-        result = media_check.check_url(session, storage, f"https://s7robotics.kz/media/{video.key}",
-                                       actor=make.support(), serve=serve)
+        url = f"https://s7robotics.kz/media/{video.key}"
+        result = media_check.check_url(session, storage, url, actor=make.support(),
+                                       probe=media_check.probe_url(serve, url))
         assert result["canonical"] == f"/api/media/{video.key}" and result["exists"]
         assert result["size"] == video.size and result["contentType"] == "video/mp4"
         assert [r["id"] for r in result["references"]] == [lesson.id]
@@ -148,10 +149,12 @@ def test_check_url_reports_everything_with_a_real_ranged_get(session, app, make)
         assert result["serve"]["bytes"] == min(1024, video.size)
 
         storage.delete(video.key)
-        gone = media_check.check_url(session, storage, video.key, actor=make.support(), serve=serve)
+        gone = media_check.check_url(session, storage, video.key, actor=make.support(),
+                                     probe=media_check.probe_url(serve, video.key))
         assert not gone["exists"] and gone["serve"]["status"] == 404 and not gone["serve"]["ok"]
         assert "нет в хранилище" in gone["verdict"]
 
+    assert media_check.probe_url(serve, "https://youtube.com/watch?v=1") is None
     external = media_check.check_url(session, storage, "https://youtube.com/watch?v=1", actor=make.support())
     assert external["canonical"] is None and "Внешняя" in external["verdict"]
 
