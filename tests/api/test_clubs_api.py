@@ -80,3 +80,79 @@ def test_owner_manages_classes_students_and_mentors(app, client, make):
     assert r.status_code == 201
     mine = client.get("/api/kruzhok/my", headers=token_for(app, mentor)).json()
     assert mine["mentored"][0]["id"] == club.id
+
+
+def _count(session, model, *where):
+    from sqlalchemy import func, select
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_bad_input_creates_nothing(app, client, make):
+    from core.models import AuditEvent, ClubClass, Kruzhok
+    owner = make.mentor_user()
+    headers = token_for(app, owner)
+    for body in ({"title": "Кружок", "timezone": "Mars/Olympus"}, {"title": "  "},
+                 {"title": "Кружок", "description": "x" * 5001}, {"title": "Кружок", "ownerId": owner.id}):
+        r = client.post("/api/kruzhok", headers=headers, json=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["fields"][0]["message"]
+    assert _count(make.session, Kruzhok, Kruzhok.owner_id == owner.id) == 0
+    assert _count(make.session, AuditEvent, AuditEvent.actor_id == owner.id) == 0
+
+    club = make.club(owner)
+    r = client.post(f"/api/kruzhok/{club.id}/classes", headers=headers, json={"name": ""})
+    assert r.status_code == 422 and _count(make.session, ClubClass, ClubClass.kruzhok_id == club.id) == 0
+
+
+def test_add_by_email_respects_max_students_and_leaves_no_enrolment(app, client, make):
+    from core.models import ClassEnrollment, Notification
+    owner = make.student()
+    make.subscription(owner, max_students_per_class=1)
+    klass = make_class(make.session, make.club(owner))
+    make.enrollment(klass)
+    newcomer = make.student()
+    r = client.post(f"/api/kruzhok/classes/{klass.id}/students", headers=token_for(app, owner),
+                    json={"email": newcomer.email})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "class_full"
+    assert r.json()["error"]["message"] == "В классе нет свободных мест"
+    assert r.json()["error"]["details"] == {"current": 1, "max": 1}
+    assert _count(make.session, ClassEnrollment, ClassEnrollment.student_id == newcomer.id) == 0
+    assert _count(make.session, Notification, Notification.user_id == newcomer.id) == 0
+    # the same student by code: same rule, same answer
+    r = client.post("/api/clubs/join", headers=token_for(app, newcomer), json={"code": klass.join_code})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "class_full"
+    assert _count(make.session, ClassEnrollment, ClassEnrollment.student_id == newcomer.id) == 0
+
+
+def test_regenerated_code_invalidates_the_old_one_over_http(app, client, make):
+    owner, _, klass = _owner_club_class(make)
+    old = klass.join_code
+    r = client.post(f"/api/kruzhok/classes/{klass.id}/regenerate-code", headers=token_for(app, owner))
+    new = r.json()["joinCode"]
+    assert new != old and len(new) == 6 and new.isdigit()
+    student = token_for(app, make.student())
+    r = client.post("/api/clubs/join", headers=student, json={"code": old})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "invalid_code"
+    assert client.post("/api/clubs/join", headers=student, json={"code": new}).status_code == 201
+
+
+def test_removed_student_keeps_history_and_rejoins_the_same_row(app, client, make):
+    owner, _, klass = _owner_club_class(make)
+    student = make.student()
+    headers = token_for(app, student)
+    first = client.post("/api/clubs/join", headers=headers, json={"code": klass.join_code}).json()
+    removed = client.delete(f"/api/kruzhok/classes/{klass.id}/students/{student.id}", headers=token_for(app, owner))
+    assert removed.json()["id"] == first["id"] and removed.json()["status"] == "REMOVED"
+    assert client.get("/api/kruzhok/my", headers=headers).json()["enrolled"] == []
+    again = client.post("/api/clubs/join", headers=headers, json={"code": klass.join_code})
+    assert again.status_code == 201
+    body = again.json()
+    assert (body["id"], body["status"], body["removedAt"]) == (first["id"], "ACTIVE", None)
+
+
+def test_directory_raw_json_has_no_code_for_anyone(app, client, make):
+    codes = [make_class(make.session, make.club()).join_code for _ in range(3)]
+    for headers in ({}, token_for(app, make.student()), token_for(app, make.admin())):
+        text = client.get("/api/clubs?limit=100", headers=headers).text
+        assert "joinCode" not in text and "join_code" not in text
+        assert not [c for c in codes if f'"{c}"' in text]
