@@ -19,9 +19,11 @@ class RequestIn(ApiModel):
 
 
 class ApproveIn(ApiModel):
-    max_kruzhoks: int | None = Field(default=None, ge=0, le=100_000)
-    max_classes_per_kruzhok: int | None = Field(default=None, ge=0, le=100_000)
-    max_students_per_class: int | None = Field(default=None, ge=0, le=100_000)
+    """Optional limit overrides; strict integers (a JSON `true` is not 1, "40" is not 40)."""
+
+    max_kruzhoks: int | None = Field(default=None, ge=0, le=100_000, strict=True)
+    max_classes_per_kruzhok: int | None = Field(default=None, ge=0, le=100_000, strict=True)
+    max_students_per_class: int | None = Field(default=None, ge=0, le=100_000, strict=True)
 
 
 class RejectIn(ApiModel):

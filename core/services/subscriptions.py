@@ -151,6 +151,8 @@ def _clean_limits(limits: dict[str, Any] | None) -> dict[str, int]:
         if key not in LIMIT_FIELDS:
             raise field_error(key, "Неизвестный лимит")
         try:
+            if isinstance(value, bool | float):
+                raise TypeError(value)
             number = int(value)
         except (TypeError, ValueError):
             raise field_error(key, "Лимит должен быть целым числом") from None

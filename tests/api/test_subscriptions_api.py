@@ -90,8 +90,12 @@ def test_reject_needs_a_reason(app, client, make):
 def test_approve_with_overrides(app, client, make):
     admin = token_for(app, make.admin())
     sub_id = _request(client, token_for(app, make.student())).json()["subscriptionId"]
-    bad = client.post(f"/api/subscriptions/{sub_id}/approve", headers=admin, json={"maxStudentsPerClass": -1})
-    assert bad.status_code == 422
+    for value in (-1, 100_001, True, 1.5, "40"):  # JSON booleans are not numbers (pydantic would say 1)
+        bad = client.post(f"/api/subscriptions/{sub_id}/approve", headers=admin, json={"maxStudentsPerClass": value})
+        assert bad.status_code == 422, (value, bad.text)
+        field = bad.json()["error"]["details"]["fields"][0]
+        assert field["field"] == "maxStudentsPerClass" and field["message"].startswith(("Ожидается", "Значение"))
+    assert client.get("/api/admin/subscriptions/pending", headers=admin).json()["total"] >= 1  # still pending
     r = client.post(f"/api/subscriptions/{sub_id}/approve", headers=admin, json={"maxStudentsPerClass": 45})
     assert r.json()["limits"]["maxStudentsPerClass"] == 45
 

@@ -117,9 +117,10 @@ def test_renewal_extends_from_the_current_expiry(session, make):
 def test_approve_with_limit_overrides_validated(session, make):
     admin, user, now = make.admin(), make.student(), utcnow()
     sub = subs.request_subscription(session, actor=user, type="ONETIME_PURCHASE", payment_comment=_code(), now=now)
-    with pytest.raises(Invalid):
-        subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now,
-                                  limits={"max_students_per_class": -1})
+    for bad in (-1, 100_001, True, 2.5, "2.5", "abc"):
+        with pytest.raises(Invalid):
+            subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now,
+                                      limits={"max_students_per_class": bad})
     assert sub.status == "PENDING"
     subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now,
                               limits={"max_kruzhoks": 3, "max_students_per_class": "40"})
