@@ -73,3 +73,35 @@ def test_token_expires(app, client, make):
         assert client.get("/api/me", headers=headers).status_code == 401
     finally:
         app.state.signer = signer
+
+
+def _token_issued_days_ago(app, user, days: float) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    import time
+    from unittest import mock
+
+    signer = app.state.signer
+    with mock.patch("itsdangerous.timed.time.time", return_value=time.time() - days * 86400):
+        token = signer.issue(user)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_token_lives_token_ttl_days_then_expires(app, client, make, settings):
+    user = make.student()
+    assert settings.token_ttl_days == 30
+    assert client.get("/api/me", headers=_token_issued_days_ago(app, user, 29)).status_code == 200
+    r = client.get("/api/me", headers=_token_issued_days_ago(app, user, 31))
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "invalid_token"
+
+
+def test_blocked_user_cannot_log_in_or_use_a_token(app, client, make, session):
+    user = make.student()
+    headers = token_for(app, user)
+    assert client.get("/api/me", headers=headers).status_code == 200
+    user.is_blocked, user.blocked_reason = True, "Спам"
+    session.flush()
+    for r in (client.get("/api/me", headers=headers),
+              client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD})):
+        assert r.status_code in (401, 403)
+        assert r.json()["error"]["code"] == "account_blocked"
+        assert r.json()["error"]["message"]
