@@ -158,3 +158,42 @@ def test_admin_pages_render(admin_client, lesson):  # type: ignore[no-untyped-de
     for path in ("/admin/course/list", "/admin/module/list", "/admin/lesson/list", "/admin/byte-size-item/list",
                  "/admin/lesson/create", "/admin/byte-size-item/create", f"/admin/lesson/edit/{lesson.id}"):
         assert admin_client.get(path).status_code == 200, path
+
+
+def test_lesson_create_form_uploads_and_never_touches_the_course(admin_client, session, lesson):  # type: ignore[no-untyped-def]
+    token = csrf_of(admin_client)
+    parts = [("csrf_token", token), ("module", lesson.module_id), ("title", "Новый урок"), ("order_index", "1"),
+             ("content", "Текст"), ("video_url", ""), ("upload", ("НОВЫЙ.MP4", mp4_bytes(), "video/mp4")),
+             # A crafted form cannot reach the course: unknown fields are ignored.
+             ("is_published", "false"), ("price", "0"), ("is_free", "y"), ("save", "Save")]
+    body, headers = multipart(parts)
+    response = admin_client.post("/admin/lesson/create", content=body, headers=headers, follow_redirects=False)
+    assert response.status_code == 302, response.text[:2000]
+    created = session.scalar(select(Lesson).where(Lesson.title == "Новый урок", Lesson.module_id == lesson.module_id))
+    assert created.video_url.startswith("/api/media/") and created.video_url.endswith(".mp4")
+    course = session.get(Course, created.module.course_id)
+    session.refresh(course)
+    assert (course.is_published, course.is_free, course.price) == (True, False, 7000)
+    assert session.scalar(select(AuditEvent).where(AuditEvent.entity_id == created.id,
+                                                   AuditEvent.action == "lesson.create")) is not None
+
+
+@pytest.mark.parametrize("target", ["edit", "create"])
+@pytest.mark.parametrize(("value", "message"), [
+    ("https://www.youtube.com/watch?v=abc", "Внешние ссылки не принимаются"),
+    ("/api/media/" + "c" * 32 + ".mp4", "Файл не найден в хранилище"),
+    ("image", "Неверный тип файла: нужно видео"),
+    ("../../etc/passwd", "Некорректная ссылка на медиафайл"),
+])
+def test_lesson_form_refuses_bad_urls_with_the_russian_message(admin_client, session, settings, lesson,
+                                                                target, value, message):  # type: ignore[no-untyped-def]
+    if value == "image":
+        value = "/media/" + upload(session, make_storage(settings), admin_client.admin_user, kind="image").key
+    token = csrf_of(admin_client)
+    body, headers = multipart(_lesson_parts(token, lesson, title="Плохая ссылка", video_url=value))
+    path = f"/admin/lesson/edit/{lesson.id}" if target == "edit" else "/admin/lesson/create"
+    response = admin_client.post(path, content=body, headers=headers)
+    assert response.status_code == 400 and message in response.text
+    session.expire_all()
+    assert session.get(Lesson, lesson.id).video_url is None
+    assert session.scalar(select(Lesson).where(Lesson.title == "Плохая ссылка")) is None
