@@ -62,16 +62,21 @@ def cmd_seed_demo(_args: argparse.Namespace) -> int:
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
+    from jobs.schedule import JOBS
     from jobs.worker import run_forever, run_once
     from s7.app import build_storage
 
+    names = [job.name for job in JOBS]
+    if args.job and args.job not in names:
+        print(f"Ошибка: нет задачи «{args.job}». Задачи: {', '.join(names)}", file=sys.stderr)
+        return 2
     settings = get_settings()
     db = Database.from_url(settings.database_url)
     storage = build_storage(settings)
     if args.mode == "once":
         print(json.dumps(run_once(db, settings=settings, storage=storage, only=args.job), ensure_ascii=False))
         return 0
-    run_forever(db, settings=settings, storage=storage, tick=1.0)
+    run_forever(db, settings=settings, storage=storage, tick=settings.worker_interval_seconds)
     return 0
 
 
