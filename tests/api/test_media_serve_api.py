@@ -129,3 +129,25 @@ def test_accel_redirect_mode_hands_the_file_to_nginx(client, app, video) -> None
     assert answer.status_code == 200 and answer.content == b""
     assert answer.headers["x-accel-redirect"] == f"/protected-media/{video.key}"
     assert answer.headers["content-type"] == "video/mp4" and answer.headers["etag"] == f'"{video.sha256}"'
+
+
+def test_first_byte_range_and_head_with_range(client, video) -> None:  # type: ignore[no-untyped-def]
+    one = client.get(f"/api/media/{video.key}", headers={"Range": "bytes=0-0"})
+    assert one.status_code == 206 and one.content == DATA[:1]
+    assert one.headers["content-range"] == f"bytes 0-0/{len(DATA)}" and one.headers["content-length"] == "1"
+    head = client.head(f"/media/{video.key}", headers={"Range": "bytes=100-"})
+    assert head.status_code == 206 and head.content == b""
+    assert head.headers["content-range"] == f"bytes 100-{len(DATA) - 1}/{len(DATA)}"
+    assert head.headers["content-length"] == str(len(DATA) - 100)
+    assert head.headers["content-type"] == "video/mp4" and head.headers["etag"] == f'"{video.sha256}"'
+
+
+@pytest.mark.parametrize("key", ["1699999999-Robot.MP4", "1700000000-clip.WebM", "old_video.Mov"])
+def test_legacy_key_with_uppercase_extension_plays(client, app, key) -> None:  # type: ignore[no-untyped-def]
+    app.state.storage.save_bytes(key, DATA, content_type="application/octet-stream")
+    expected = {"mp4": "video/mp4", "webm": "video/webm", "mov": "video/quicktime"}[key.rsplit(".", 1)[1].lower()]
+    for path in (f"/media/{key}", f"/api/media/{key}"):
+        head = client.head(path)
+        assert head.status_code == 200 and head.headers["content-type"] == expected, path
+        part = client.get(path, headers={"Range": "bytes=0-0"})
+        assert part.status_code == 206 and part.content == DATA[:1]
