@@ -108,3 +108,22 @@ def test_complete_and_answer_through_http(app, client, make, session):  # type: 
     again = client.post(f"/api/courses/{course.id}/questions/{qid}/answer", headers=student, json={"answer": "да"})
     assert again.json() == {"isCorrect": True, "xpAwarded": 0}
     assert client.get("/api/me", headers=student).json()["experiencePoints"] == 30
+
+
+def test_feed_pages_are_stable_when_created_at_ties(client, session):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from core.clock import utcnow
+    from core.models import ByteSizeItem
+
+    when = utcnow() + timedelta(days=4000)  # ahead of every other row: these are the first pages
+    items = [ByteSizeItem(title=f"Байт {i}", video_url="/media/" + f"{i:032x}" + ".mp4", is_published=True,
+                          created_at=when) for i in range(7)]
+    session.add_all(items)
+    session.flush()
+    seen: list[str] = []
+    for offset in range(0, 8, 2):
+        page = client.get(f"/api/bytesize?limit=2&offset={offset}").json()["items"]
+        seen += [i["id"] for i in page if i["id"] in {x.id for x in items}]
+    assert seen == sorted((x.id for x in items), reverse=True)  # each once, in one fixed order
+    assert all(i["videoUrl"].startswith("/api/media/") for i in client.get("/api/bytesize?limit=7").json()["items"])
