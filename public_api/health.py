@@ -8,6 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from public_api.openapi import register_path
+
 
 async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
@@ -38,3 +40,16 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 routes = [Route("/healthz", healthz, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]
+
+_STATUS = {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok", "error"]}},
+           "required": ["status"]}
+_READY = {**_STATUS, "properties": {**_STATUS["properties"], "checks": {
+    "type": "object", "additionalProperties": {"type": "string"},
+    "description": "database/storage: ok или error: <тип ошибки>"}}}
+register_path("/healthz", "GET", {
+    "summary": "Процесс жив", "tags": ["health"], "operationId": "get_/healthz",
+    "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": _STATUS}}}}})
+register_path("/readyz", "GET", {
+    "summary": "База данных и хранилище доступны", "tags": ["health"], "operationId": "get_/readyz",
+    "responses": {code: {"description": text, "content": {"application/json": {"schema": _READY}}}
+                  for code, text in (("200", "Готов"), ("503", "База данных или хранилище недоступны"))}})
