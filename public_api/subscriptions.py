@@ -163,7 +163,8 @@ def approve(ctx: Ctx, body: ApproveIn, subscription_id: str) -> dict:
     """Admin: approve a PENDING request (optional limit overrides); 409 if not pending."""
     overrides = body.model_dump(exclude_none=True)
     sub = subscriptions.approve_subscription(ctx.session, subscription_id=subscription_id, actor=ctx.actor,
-                                             now=ctx.now, limits=overrides)
+                                             now=ctx.now, limits=overrides,
+                                             timezone=ctx.settings.default_timezone)
     return sub_out(sub)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from core.clock import local_date
 from core.errors import Conflict, NotFound, field_error
 from core.models import ClubClass, Kruzhok, Subscription, User
 from core.services import audit, notifications, outbox, plans, ratelimit
@@ -163,8 +164,9 @@ def _clean_limits(limits: dict[str, Any] | None) -> dict[str, int]:
 
 
 def approve_subscription(session: Session, *, subscription_id: str, actor: User | None, now: datetime,
-                         limits: dict[str, Any] | None = None) -> Subscription:
-    """PENDING → ACTIVE (renewal extends from the current expiry); optional limit overrides (≥ 0)."""
+                         limits: dict[str, Any] | None = None, timezone: str = "Asia/Almaty") -> Subscription:
+    """PENDING → ACTIVE (renewal extends from the current expiry); optional limit overrides (≥ 0).
+    The email shows the expiry as a local date in `timezone`."""
     actor = require_admin(actor)
     overrides = _clean_limits(limits)
     sub = _locked_pending(session, subscription_id)
@@ -180,9 +182,10 @@ def approve_subscription(session: Session, *, subscription_id: str, actor: User 
     user = sub.user
     notifications.notify(session, user_id=user.id, type="SUBSCRIPTION_APPROVED", title="Подписка активирована",
                          message=MSG_APPROVED, link="/clubs", now=now, meta={"subscriptionId": sub.id})
+    until = f"{local_date(sub.expires_at, timezone):%d.%m.%Y}"
     outbox.enqueue_email(session, to=user.email, subject="S7 Robotics: подписка активирована", now=now,
                          body_text=(f"Здравствуйте, {user.full_name}!\n\n{MSG_APPROVED}\n"
-                                    f"Подписка действует до {sub.expires_at:%d.%m.%Y}.\n\nКоманда S7 Robotics"))
+                                    f"Подписка действует до {until}.\n\nКоманда S7 Robotics"))
     audit.record(session, actor=actor, action="subscription.approve", entity="subscription", entity_id=sub.id,
                  now=now, data={"expiresAt": sub.expires_at.isoformat(), "renewedFrom":
                                 current.isoformat() if current else None, "limits": overrides})

@@ -183,3 +183,14 @@ def test_status_of_a_new_user(session, make):
     assert status["active"] is False and status["status"] is None
     assert status["pending"][0]["paymentComment"] == code
     assert status["usage"] == {"kruzhoks": 0, "classesPerKruzhok": {}}
+
+
+def test_approval_email_shows_the_local_expiry_date(session, make):
+    """Expires 29.02.2032 20:00 UTC (365 days, a leap year) = 01.03.2032 01:00 in Almaty (UTC+5)."""
+    from datetime import UTC, datetime
+    admin, user = make.admin(), make.student()
+    now = datetime(2031, 3, 1, 20, 0, tzinfo=UTC)
+    sub = subs.request_subscription(session, actor=user, type="ONETIME_PURCHASE", payment_comment=_code(), now=now)
+    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now)
+    mail = session.scalar(select(EmailOutbox).where(EmailOutbox.to_addr == user.email))
+    assert "Подписка действует до 01.03.2032." in mail.body_text
