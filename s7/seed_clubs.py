@@ -14,7 +14,8 @@ from core.services import plans
 from core.services.limits import has_active_subscription
 
 
-def _free_comment(session: Any) -> str:
+def free_payment_comment(session: Any) -> str:
+    """An 8-digit sender code no subscription uses yet (for seeded / test subscriptions)."""
     while True:
         code = f"{secrets.randbelow(10**8):08d}"
         if session.scalar(select(Subscription.id).where(Subscription.payment_comment == code)) is None:
@@ -30,7 +31,7 @@ def seed_clubs(session: Any, *, users: dict[str, Any], now: Any, settings: Any) 
         plan = plans.get_active_plan(session, "ONETIME_PURCHASE")
         session.add(Subscription(
             user_id=mentor.id, plan_id=plan.id, type=plan.code, status="ACTIVE", amount=plan.price,
-            currency=plan.currency, payment_comment=_free_comment(session), max_kruzhoks=plan.max_kruzhoks,
+            currency=plan.currency, payment_comment=free_payment_comment(session), max_kruzhoks=plan.max_kruzhoks,
             max_classes_per_kruzhok=plan.max_classes_per_kruzhok, max_students_per_class=plan.max_students_per_class,
             created_at=now, confirmed_at=now, confirmed_by_id=admin.id if admin else None,
             expires_at=now + timedelta(days=plan.duration_days)))

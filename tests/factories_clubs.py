@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 from core.models import ClassEnrollment, ClubClass, ClubMentor, Kruzhok, Subscription, SubscriptionPlan, User
+from s7.seed_clubs import free_payment_comment as _free_comment
 from tests.factories import make_user, unique
 
 
@@ -28,13 +29,6 @@ def make_plan(session: Session, **overrides: Any) -> SubscriptionPlan:
 
 def default_plan(session: Session, code: str = "ONETIME_PURCHASE") -> SubscriptionPlan:
     return session.scalars(select(SubscriptionPlan).where(SubscriptionPlan.code == code)).one()
-
-
-def _free_comment(session: Session) -> str:
-    while True:
-        code = f"{secrets.randbelow(10**8):08d}"
-        if session.scalar(select(Subscription.id).where(Subscription.payment_comment == code)) is None:
-            return code
 
 
 def make_subscription(session: Session, user: User | None = None, **overrides: Any) -> Subscription:

@@ -26,6 +26,13 @@ def clean_title(value: str | None, *, field: str = "title", label: str = "Наз
     return title
 
 
+def clean_description(value: str | None) -> str | None:
+    description = (value or "").strip() or None
+    if description and len(description) > 5000:
+        raise field_error("description", "Описание: не более 5000 символов")
+    return description
+
+
 def clean_timezone(value: str | None, default: str) -> str:
     name = (value or "").strip() or default
     try:
@@ -40,9 +47,7 @@ def create_club(session: Session, *, actor: User | None, title: str, description
     """Needs an ACTIVE subscription (403 `subscription_required`) with a free club slot (403 `limit_exceeded`)."""
     actor = require_user(actor)
     title = clean_title(title)
-    description = (description or "").strip() or None
-    if description and len(description) > 5000:
-        raise field_error("description", "Описание: не более 5000 символов")
+    description = clean_description(description)
     tz = clean_timezone(timezone, default_timezone)
     # Lock the owner's row: two simultaneous creates cannot both take the last slot.
     session.scalar(select(User.id).where(User.id == actor.id).with_for_update())
@@ -181,10 +186,7 @@ def admin_edit_club(session: Session, *, actor: User | None, kruzhok_id: str, va
     if "title" in values:
         clean["title"] = clean_title(values["title"])
     if "description" in values:
-        description = (values["description"] or "").strip() or None
-        if description and len(description) > 5000:
-            raise field_error("description", "Описание: не более 5000 символов")
-        clean["description"] = description
+        clean["description"] = clean_description(values["description"])
     if "timezone" in values:
         clean["timezone"] = clean_timezone(values["timezone"], club.timezone)
     if "is_active" in values:
@@ -192,5 +194,5 @@ def admin_edit_club(session: Session, *, actor: User | None, kruzhok_id: str, va
     for key, value in clean.items():
         setattr(club, key, value)
     audit.record(session, actor=actor, action="club.admin_edit", entity="kruzhok", entity_id=club.id, now=now,
-                 data={k: v for k, v in clean.items()})
+                 data=dict(clean))
     return club
