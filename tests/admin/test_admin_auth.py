@@ -151,3 +151,16 @@ def test_admin_sees_the_block_dialog_on_the_details_page(client, make):
     assert 'data-s7-open="modal-block"' in page.text
     assert 'id="modal-block"' in page.text
     assert 'name="csrf_token"' in page.text
+
+
+def test_logout_ends_the_session_and_shows_the_login_form(client, make):
+    assert login(client, make.admin()).status_code == 302
+    assert client.get("/admin/user/list").status_code == 200
+    r = client.get("/admin/logout", follow_redirects=False)
+    assert r.status_code == 302
+    r = client.get("/admin/user/list", follow_redirects=False)
+    assert r.status_code == 302 and "/admin/login" in r.headers["location"]
+    page = client.get("/admin/login")
+    assert page.status_code == 200
+    assert 'name="username"' in page.text and 'name="password"' in page.text
+    assert "Пароль" in page.text
