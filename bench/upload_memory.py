@@ -2,10 +2,13 @@
 
     .venv/bin/python -m bench.upload_memory              # 1 GB (1024 MB)
     .venv/bin/python -m bench.upload_memory --size-mb 200
+    .venv/bin/python -m bench.upload_memory --via admin   # the back-office ByteSize form instead
 
 Starts the real ASGI app under uvicorn on a loopback port (subprocess, fresh SQLite + media dir),
 uploads a generated video-like stream (an MP4 `ftyp` header followed by zero/random chunks made on
-the fly, never held in memory) to POST /api/uploads/media, and reads the server's peak RSS
+the fly, never held in memory) to POST /api/uploads/media (or, with `--via admin`, through the
+back-office ByteSize create form: SQLAdmin spools the file to a temp file and our view streams it
+from there into storage), and reads the server's peak RSS
 (VmHWM from /proc/<pid>/status). The ratio big/baseline should stay close to 1.
 """
 
@@ -41,9 +44,13 @@ def _peak_rss_kb(pid: int) -> int:
     raise RuntimeError("no VmHWM")
 
 
-def _video_stream(size: int) -> Iterator[bytes]:
-    head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.mp4\"\r\n"
-            "Content-Type: video/mp4\r\n\r\n").encode()
+def _field(name: str, value: str) -> bytes:
+    return f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n".encode()
+
+
+def _video_stream(size: int, field: str = "file", before: bytes = b"", after: bytes = b"") -> Iterator[bytes]:
+    head = before + (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"big.mp4\"\r\n"
+                     "Content-Type: video/mp4\r\n\r\n").encode()
     ftyp = struct.pack(">I", 24) + b"ftypisom" + struct.pack(">I", 512) + b"isomavc1"
     mdat = struct.pack(">I", 1) + b"mdat" + struct.pack(">Q", size - len(ftyp))
     yield head + ftyp + mdat
@@ -56,7 +63,7 @@ def _video_stream(size: int) -> Iterator[bytes]:
         sent += len(piece)
         i += 1
         yield piece
-    yield f"\r\n--{BOUNDARY}--\r\n".encode()
+    yield b"\r\n" + after + f"--{BOUNDARY}--\r\n".encode()
 
 
 def _upload(base: str, token: str, size: int) -> dict:
@@ -69,6 +76,23 @@ def _upload(base: str, token: str, size: int) -> dict:
     assert body["size"] == size, body
     body["seconds"] = time.monotonic() - started
     return body
+
+
+def _upload_admin(base: str, size: int) -> dict:
+    """The same stream through the back-office: log in, then the ByteSize create form."""
+    import re
+
+    client = httpx.Client(base_url=base, headers={"Origin": base}, timeout=600)
+    client.post("/admin/login", data={"username": "bench@s7.kz", "password": "bench-password-1"})
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/admin/").text).group(1)
+    title = f"bench {size}"
+    before = _field("csrf_token", token) + _field("title", title) + _field("video_url", "")
+    started = time.monotonic()
+    answer = client.post("/admin/byte-size-item/create", follow_redirects=False,
+                         content=_video_stream(size, "upload", before, _field("save", "Save")),
+                         headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+    assert answer.status_code == 302, answer.text[-2000:]
+    return {"seconds": time.monotonic() - started}
 
 
 def _prepare(tmp: Path) -> tuple[dict[str, str], str]:
@@ -91,6 +115,7 @@ def _prepare(tmp: Path) -> tuple[dict[str, str], str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024)
+    parser.add_argument("--via", choices=("api", "admin"), default="api")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="s7-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -106,14 +131,17 @@ def main(argv: list[str] | None = None) -> int:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.2)
-            small = _upload(base, token, 1024 * 1024)
+            send = (lambda size: _upload_admin(base, size)) if args.via == "admin" else \
+                (lambda size: _upload(base, token, size))
+            small = send(1024 * 1024)
             baseline = _peak_rss_kb(server.pid)
-            big = _upload(base, token, args.size_mb * 1024 * 1024)
+            big = send(args.size_mb * 1024 * 1024)
             peak = _peak_rss_kb(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
     mb = args.size_mb
+    print(f"via {args.via}")
     print(f"baseline (1 MB upload): peak RSS {baseline / 1024:.1f} MB, {small['seconds']:.2f} s")
     print(f"large ({mb} MB upload): peak RSS {peak / 1024:.1f} MB, {big['seconds']:.2f} s "
           f"({mb / big['seconds']:.0f} MB/s)")
