@@ -54,10 +54,6 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    @property
     def cors_origins(self) -> list[str]:
         return [o.strip() for o in self.media_cors_origins.split(",") if o.strip()]
 
