@@ -13,20 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from admin_app.helpers import db_of, run_and_flash, run_service
+from admin_app.views.video_upload import storage_of
 from core.clock import utcnow
 from core.errors import ServiceError
 from core.services import media_check, media_doctor
-from core.storage import make_storage
 
 MAX_ROWS_SHOWN = 500
 PAGE = "/admin/media-doctor"
-
-
-def _storage(request: Request) -> Any:
-    state = request.app.state
-    if getattr(state, "storage", None) is None:
-        state.storage = make_storage(state.settings)
-    return state.storage
 
 
 def _serving_app(request: Request) -> Starlette:
@@ -36,7 +29,7 @@ def _serving_app(request: Request) -> Starlette:
     app = Starlette(routes=routes)
     app.state.db = db_of(request)
     app.state.settings = request.app.state.settings
-    app.state.storage = _storage(request)
+    app.state.storage = storage_of(request)
     return app
 
 
@@ -57,7 +50,7 @@ class MediaDoctorView(BaseView):
         return request.session.get("role") in ("ADMIN", "SUPPORT")
 
     async def _render(self, request: Request, check: dict[str, Any] | None = None, status: int = 200) -> Response:
-        storage = _storage(request)
+        storage = storage_of(request)
 
         def load(session: Any, actor: Any) -> dict[str, Any]:
             report = media_doctor.scan(session, storage, actor=actor)
@@ -81,7 +74,7 @@ class MediaDoctorView(BaseView):
             return await self._render(request)
         form = await request.form()
         op = str(form.get("op", ""))
-        storage = _storage(request)
+        storage = storage_of(request)
         if op == "check":
             url = str(form.get("url", "")).strip()[:2000]
             if not url:

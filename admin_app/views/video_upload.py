@@ -25,7 +25,6 @@ from admin_app.helpers import db_of, run_service
 from core.clock import utcnow
 from core.services import audit
 from core.services.media import canonical_or_none, require_media_url, store_upload
-from core.storage import make_storage
 
 VIDEO_ACCEPT = "video/mp4,video/webm,video/quicktime"
 
@@ -36,12 +35,8 @@ class VideoUploadForm(Form):
 
 
 def storage_of(request: Request) -> Any:
-    state = request.app.state
-    storage = getattr(state, "storage", None)
-    if storage is None:
-        storage = make_storage(state.settings)
-        state.storage = storage
-    return storage
+    """The app's storage (create_app builds it; mount_admin hands it to the admin app)."""
+    return request.app.state.storage
 
 
 class VideoUploadView(S7ModelView):

@@ -27,8 +27,6 @@ API_NAMES = {"title": "title", "content": "content", "video_url": "videoUrl",
 
 def lesson_video_url(session: Session, storage: Any, value: Any) -> str | None:
     """Normalise + verify a lesson video URL; empty clears it. External URLs are refused (422)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
     return require_media_url(session, storage, value, field="videoUrl", kinds=("video",))
 
 
