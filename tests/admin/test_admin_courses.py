@@ -197,3 +197,44 @@ def test_lesson_form_refuses_bad_urls_with_the_russian_message(admin_client, ses
     session.expire_all()
     assert session.get(Lesson, lesson.id).video_url is None
     assert session.scalar(select(Lesson).where(Lesson.title == "Плохая ссылка")) is None
+
+
+def _course_form(token: str, **over: str) -> dict[str, str]:
+    data = {"csrf_token": token, "title": "Курс из админки", "description": "", "cover_url": "",
+            "is_published": "y", "price": "0", "is_free": "y", "save": "Save"}
+    data.update(over)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.mark.parametrize(("over", "message"), [
+    ({"cover_url": "https://www.youtube.com/watch?v=abc"}, "Внешние ссылки не принимаются"),
+    ({"cover_url": "/media/" + "b" * 32 + ".png"}, "Файл не найден в хранилище"),
+    ({"is_free": None, "price": "0"}, "Укажите цену платного курса"),
+])
+def test_course_form_goes_through_the_service_rules(admin_client, session, over, message):  # type: ignore[no-untyped-def]
+    token = csrf_of(admin_client)
+    title = f"Курс {uuid.uuid4().hex[:6]}"
+    response = admin_client.post("/admin/course/create", data=_course_form(token, title=title, **over),
+                                 headers=ORIGIN)
+    assert response.status_code == 400 and message in response.text
+    assert session.scalar(select(Course).where(Course.title == title)) is None
+
+
+def test_course_form_saves_a_canonical_cover_and_is_audited(admin_client, session, settings):  # type: ignore[no-untyped-def]
+    cover = upload(session, make_storage(settings), admin_client.admin_user, kind="image")
+    token = csrf_of(admin_client)
+    title = f"Курс {uuid.uuid4().hex[:6]}"
+    created = admin_client.post("/admin/course/create", headers=ORIGIN, follow_redirects=False,
+                                data=_course_form(token, title=title, cover_url=f"https://s7robotics.kz/media/{cover.key}"))
+    assert created.status_code == 302, created.text[-2000:]
+    course = session.scalar(select(Course).where(Course.title == title))
+    assert course.cover_url == f"/api/media/{cover.key}" and course.is_published and course.is_free
+    edited = admin_client.post(f"/admin/course/edit/{course.id}", headers=ORIGIN, follow_redirects=False,
+                               data=_course_form(token, title=title, cover_url=course.cover_url, is_free=None,
+                                                 price="12000"))
+    assert edited.status_code == 302, edited.text[-2000:]
+    session.expire_all()
+    fresh = session.get(Course, course.id)
+    assert (fresh.is_free, fresh.price) == (False, 12000)
+    actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == course.id)))
+    assert {"course.create", "course.update"} <= actions
