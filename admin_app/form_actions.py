@@ -46,6 +46,7 @@ class ActionCall:
     values: dict[str, Any]
     storage: Any
     now: datetime
+    settings: Any = None
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,12 @@ async def submit(view: Any, request: Request, action: FormAction) -> Response:
         return RedirectResponse(back, status_code=303)
 
     storage = getattr(request.app.state, "storage", None)
+    settings = getattr(request.app.state, "settings", None)
 
     def call(session: Session, actor: User) -> None:
         now = utcnow()
         for pk in pks:
-            action.service(ActionCall(session, actor, pk, values, storage, now))
+            action.service(ActionCall(session, actor, pk, values, storage, now, settings))
 
     return await run_and_flash(request, call, success=action.success, back=back)
 

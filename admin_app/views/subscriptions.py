@@ -25,7 +25,7 @@ LIMIT_HELP = "Пусто — как в тарифе заявки (по умол�
 def _approve(call: ActionCall) -> Any:
     limits = {k: v for k, v in call.values.items() if v not in (None, "")}
     return subscriptions.approve_subscription(call.session, subscription_id=call.pk, actor=call.actor, now=call.now,
-                                              limits=limits)
+                                              limits=limits, timezone=call.settings.default_timezone)
 
 
 APPROVE = FormAction(
