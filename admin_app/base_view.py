@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.sql.selectable import Subquery
 from starlette.requests import Request
 from starlette.responses import Response
+from wtforms import Form
 
 from admin_app import form_actions
 from admin_app.form_actions import FormAction
@@ -30,8 +31,17 @@ def local_datetime(value: datetime) -> Markup:
 DATE_FORMATTERS = {**BASE_FORMATTERS, datetime: local_datetime}
 
 
+class RussianForm(Form):
+    """Base of every back-office form: WTForms' own messages ("This field is required", "Not a valid
+    integer value") in Russian, from the translations WTForms ships."""
+
+    class Meta:
+        locales = ("ru_RU", "ru")
+
+
 class S7ModelView(ModelView):
     form_actions: ClassVar[tuple[FormAction, ...]] = ()
+    form_base_class = RussianForm
     column_type_formatters: ClassVar[dict[Any, Any]] = DATE_FORMATTERS
     column_type_formatters_detail: ClassVar[dict[Any, Any]] = DATE_FORMATTERS
     details_template = "s7/details.html"

@@ -17,10 +17,9 @@ from typing import Any, ClassVar
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from wtforms import Form
 from wtforms.fields import FileField
 
-from admin_app.base_view import S7ModelView
+from admin_app.base_view import RussianForm, S7ModelView
 from admin_app.helpers import db_of, run_service
 from core.clock import utcnow
 from core.services import audit
@@ -29,7 +28,7 @@ from core.services.media import canonical_or_none, require_media_url, store_uplo
 VIDEO_ACCEPT = "video/mp4,video/webm,video/quicktime"
 
 
-class VideoUploadForm(Form):
+class VideoUploadForm(RussianForm):
     upload = FileField("Загрузить видео (файл)", render_kw={"accept": VIDEO_ACCEPT},
                        description="Выберите файл — он загрузится и сохранится в поле «Видео» при сохранении.")
 
