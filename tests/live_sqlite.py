@@ -19,6 +19,7 @@ from core.db import Database, make_engine
 from core.migrate import upgrade
 from core.settings import Settings
 from tests import factories
+from tests.net import serve_in_thread
 
 BUSY_TIMEOUT_MS = 3000
 
@@ -53,33 +54,8 @@ def live(tmp_path: Path) -> Iterator[Live]:
     engine.dispose()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def live_url(live: Live) -> Iterator[str]:
     """`live` served by uvicorn on loopback: real sockets, real concurrency."""
-    import threading
-    import time
-
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(live.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-live-sqlite", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(live.app, name="uvicorn-live-sqlite") as url:
+        yield url

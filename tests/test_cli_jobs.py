@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from core.models import EmailOutbox
 from core.services.outbox import enqueue_email
 from core.settings import get_settings
 from s7.cli import main
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -108,9 +108,7 @@ def test_procfile_release_worker_and_web_commands_work(env):
         worker.terminate()
         worker.wait(10)
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     web = _start(procs["web"].replace("--host 0.0.0.0", "--host 127.0.0.1"),
                  {**environ, "PORT": str(port), "WEB_CONCURRENCY": "2"})
 

@@ -8,9 +8,6 @@ background thread; `live_server.db` is a `Database` on that file for arranging a
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +19,7 @@ from core.db import Database
 from core.migrate import upgrade
 from core.settings import Settings
 from tests.factories import PASSWORD
+from tests.net import serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,16 +33,8 @@ class LiveServer:
     settings: Settings
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    import uvicorn
-
     from s7.app import create_app
 
     url = f"sqlite:///{tmp_path / 'browser.db'}"
@@ -52,21 +42,10 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     settings = Settings(database_url=url, secret_key="browser-test-secret", media_root=tmp_path / "media",
                         private_root=tmp_path / "private", smtp_url="", _env_file=None)  # type: ignore[call-arg]
     db = Database.from_url(url)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, db=db), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="uvicorn-live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.05)
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", db=db, settings=settings)
+        with serve_in_thread(create_app(settings, db=db), name="uvicorn-live-server", lifespan="on") as url:
+            yield LiveServer(url=url, db=db, settings=settings)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         db.engine.dispose()
 
 

@@ -8,6 +8,7 @@ from core.clock import utcnow
 from core.models import AuditEvent, User
 from core.services import auth
 from tests.browser.conftest import admin_login
+from tests.browser.dialogs import assert_dialog_closes_and_clears
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -43,25 +44,7 @@ def test_block_dialog_closes_three_ways_clears_and_submits(page, live_server, pe
     reason = page.locator("#block-reason")
     opener = page.locator('button[data-s7-open="modal-block"]')
 
-    expect(modal).to_be_hidden()
-    opener.click()
-    expect(modal).to_be_visible()
-    reason.fill("черновик 1")
-    page.keyboard.press("Escape")
-    expect(modal).to_be_hidden()
-
-    opener.click()
-    expect(modal).to_be_visible()
-    expect(reason).to_have_value("")
-    reason.fill("черновик 2")
-    modal.click(position={"x": 5, "y": 5})  # the backdrop, outside the dialog box
-    expect(modal).to_be_hidden()
-
-    opener.click()
-    expect(reason).to_have_value("")
-    reason.fill("черновик 3")
-    modal.locator(".s7-close").click()
-    expect(modal).to_be_hidden()
+    assert_dialog_closes_and_clears(page, modal, opener, reason)
 
     opener.click()
     expect(reason).to_have_value("")

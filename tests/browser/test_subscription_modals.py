@@ -10,6 +10,7 @@ from core.clock import utcnow
 from core.models import Notification, Subscription
 from core.services import auth, subscriptions
 from tests.browser.conftest import admin_login
+from tests.browser.dialogs import assert_dialog_closes_and_clears
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -83,25 +84,7 @@ def test_reject_dialog_closes_three_ways_requires_a_reason_and_rejects(page, liv
     opener = page.locator('button[data-s7-open="modal-reject"]')
     expect(opener).to_have_text("Отклонить")
 
-    expect(modal).to_be_hidden()
-    opener.click()
-    expect(modal).to_be_visible()
-    reason.fill("черновик 1")
-    page.keyboard.press("Escape")
-    expect(modal).to_be_hidden()
-
-    opener.click()
-    expect(modal).to_be_visible()
-    expect(reason).to_have_value("")
-    reason.fill("черновик 2")
-    modal.click(position={"x": 5, "y": 5})  # the backdrop, outside the dialog box
-    expect(modal).to_be_hidden()
-
-    opener.click()
-    expect(reason).to_have_value("")
-    reason.fill("черновик 3")
-    modal.locator(".s7-close").click()
-    expect(modal).to_be_hidden()
+    assert_dialog_closes_and_clears(page, modal, opener, reason)
 
     # Empty: the browser's `required` validation stops the submit, nothing is sent.
     opener.click()

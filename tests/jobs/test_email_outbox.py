@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +14,9 @@ from core.db import Database
 from core.models import EmailOutbox
 from core.services.outbox import enqueue_email
 from jobs.email_outbox import backoff, send_outbox
-from tests.smtp import SmtpSink, free_port
+from tests.concurrency import run_concurrently
+from tests.net import free_port
+from tests.smtp import SmtpSink
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SUBJECT = "Ваш сертификат готов — S7 Robotics"
@@ -138,23 +139,13 @@ def test_two_workers_deliver_each_email_exactly_once(engine, settings):
     subjects = [f"Письмо {marker} №{i}" for i in range(20)]
     ids = [_enqueue(db, to=f"u{i}@example.kz", subject=s) for i, s in enumerate(subjects)]
     conf = _with(settings, smtp_url=sink.url)
-    counts: list[int] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
 
-    def worker() -> None:
-        try:
-            start.wait()
-            counts.append(send_outbox(db, settings=conf, now=NOW + timedelta(seconds=1)))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+    def worker() -> int:
+        return send_outbox(db, settings=conf, now=NOW + timedelta(seconds=1))
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        counts = run_concurrently([worker, worker])
+        errors = [c for c in counts if isinstance(c, BaseException)]
         assert not errors
         mine = sorted(s for s in sink.subjects() if marker in s)
         assert mine == sorted(subjects)  # every one arrived, none twice

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from core.models import EmailOutbox, Notification, Subscription, User
 from core.services import subscription_lifecycle as lifecycle
 from jobs.schedule import JOBS
 from jobs.subscriptions import expire_subscriptions, remind_expiring_subscriptions
+from tests.concurrency import run_concurrently
 from tests.factories import make_user
 from tests.factories_clubs import make_subscription
 
@@ -93,22 +93,13 @@ def test_two_workers_at_once_notify_once(engine):
     made = [_setup(db, expires_at=now - timedelta(minutes=i + 1)) for i in range(10)]
     made += [_setup(db, expires_at=now + timedelta(days=2, minutes=i)) for i in range(10)]
     user_ids = [u for u, _ in made]
-    barrier, errors = threading.Barrier(2), []
 
     def worker() -> None:
-        try:
-            barrier.wait()
-            expire_subscriptions(db, now=now)
-            remind_expiring_subscriptions(db, now=now)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        expire_subscriptions(db, now=now)
+        remind_expiring_subscriptions(db, now=now)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        errors = [r for r in run_concurrently([worker, worker]) if isinstance(r, BaseException)]
         assert not errors
         with db.transaction() as session:
             for user_id in user_ids[:10]:

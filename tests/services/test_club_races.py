@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +24,7 @@ from core.models import (
     User,
 )
 from core.services import membership, subscriptions
+from tests.concurrency import run_concurrently
 from tests.factories import make_user
 from tests.factories_clubs import make_class, make_club, make_enrollment, make_subscription
 
@@ -37,23 +37,13 @@ pytestmark = [
 
 def _race(db: Database, calls: list[Callable[[Any], Any]]) -> list[Any]:
     """Run each call in its own thread and transaction, released together; returns results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
+    def in_transaction(call: Callable[[Any], Any]) -> Callable[[], Any]:
+        def run() -> Any:
             with db.transaction() as session:
-                results[i] = calls[i](session)
-        except BaseException as exc:  # noqa: BLE001 - inspected by the test
-            results[i] = exc
+                return call(session)
+        return run
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+    return run_concurrently([in_transaction(c) for c in calls])
 
 
 def _cleanup(db: Database, user_ids: list[str], marker: str = "") -> None:

@@ -5,8 +5,7 @@ PostgreSQL database, submitting at the same moment. Real commits, cleaned up aft
 from __future__ import annotations
 
 import secrets
-import threading
-from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import delete, func, or_, select
 
@@ -15,6 +14,7 @@ from core.db import Database, make_engine
 from core.errors import RateLimited
 from core.models import AuditEvent, Notification, RateLimitHit, Subscription, User
 from core.services import subscriptions
+from tests.concurrency import run_concurrently
 from tests.factories import make_user
 
 
@@ -24,25 +24,17 @@ def test_three_a_day_across_two_processes(database_url):
     with dbs[0].transaction() as session:
         user_id = make_user(session).id
     codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(8)]
-    barrier = threading.Barrier(len(codes))
-    results: list[Any] = [None] * len(codes)
 
-    def submit(i: int) -> None:
-        barrier.wait()
-        try:
+    def submit(i: int) -> Callable[[], str]:
+        def call() -> str:
             with dbs[i % 2].transaction() as session:
-                results[i] = subscriptions.request_subscription(
+                return subscriptions.request_subscription(
                     session, actor=session.get(User, user_id), type="ONETIME_PURCHASE",
                     payment_comment=codes[i], now=utcnow()).id
-        except BaseException as exc:  # noqa: BLE001 - inspected below
-            results[i] = exc
+        return call
 
-    threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(codes))]
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        results = run_concurrently([submit(i) for i in range(len(codes))])
         created = [r for r in results if isinstance(r, str)]
         limited = [r for r in results if isinstance(r, RateLimited)]
         assert (len(created), len(limited)) == (3, 5), results

@@ -1,0 +1,33 @@
+"""Run callables at the same moment in threads, for race tests on real committed data."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def run_concurrently(calls: Sequence[Callable[[], Any]], *, timeout: float = 60) -> list[Any]:
+    """Start one thread per call, release them together (a barrier) and wait for all of them.
+
+    Returns, in the order of `calls`, each call's return value or the exception it raised (to be
+    inspected by the test). A thread still running after `timeout` seconds shows as a TimeoutError."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+    done = [False] * len(calls)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = calls[i]()
+        except BaseException as exc:  # noqa: BLE001 - inspected by the test
+            results[i] = exc
+        done[i] = True
+
+    threads = [threading.Thread(target=run, args=(i,), name=f"concurrent-{i}") for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return [r if done[i] else TimeoutError(f"call {i} still running after {timeout} s")
+            for i, r in enumerate(results)]
