@@ -78,3 +78,9 @@ def test_the_list_count_does_not_sort_the_whole_table(client, admin, make, engin
     assert "Первый" in r.text
     counts = [s for s in seen if "count(*)" in s.lower() and "users" in s]
     assert counts and all("ORDER BY" not in s.upper() for s in counts), counts
+
+
+def test_pages_declare_russian(client):
+    page = client.get("/admin/login")
+    assert '<html lang="ru">' in page.text
+    assert "Войти" in page.text and "Email" in page.text
