@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from starlette.applications import Starlette
 
 from admin_app.auth import AdminAuth, RoleAuthorization
 from core.db import Database
+from core.errors import ServiceError
 from core.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,6 +35,21 @@ VIEWS = [
 ]
 
 
+class _SkipServiceErrors(logging.Filter):
+    """SQLAdmin logs a traceback for every exception of a save; a ServiceError is the user's mistake
+    (shown to them as the form's Russian message), not a server fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else record.msg
+        return not isinstance(error, ServiceError)
+
+
+def _quiet_expected_errors() -> None:
+    sqladmin_log = logging.getLogger("sqladmin.application")
+    if not any(isinstance(f, _SkipServiceErrors) for f in sqladmin_log.filters):
+        sqladmin_log.addFilter(_SkipServiceErrors())
+
+
 def mount_admin(app: Starlette, db: Database, settings: Settings) -> Admin:
     admin = Admin(
         app,
@@ -47,6 +64,7 @@ def mount_admin(app: Starlette, db: Database, settings: Settings) -> Admin:
         # Russian always: staff browsers in headless/English setups must not switch the UI language.
         i18n_config=I18nConfig(default_locale="ru", language_cookie_name=None, language_header_name=None),
     )
+    _quiet_expected_errors()
     admin.admin.state.s7_db = db
     admin.admin.state.settings = settings
     admin.admin.state.storage = getattr(app.state, "storage", None)

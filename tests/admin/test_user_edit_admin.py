@@ -44,3 +44,11 @@ def test_an_unknown_role_or_an_empty_name_changes_nothing(client, make, session)
     session.expire_all()
     user = session.get(User, target.id)
     assert (user.full_name, user.role) == ("Было", "USER")
+
+
+def test_a_refused_edit_is_not_logged_as_a_server_error(client, make, caplog):
+    admin = make.admin(full_name="Админ")
+    login(client, admin)
+    with caplog.at_level("ERROR", logger="sqladmin.application"):
+        assert _edit(client, admin.id, full_name="Админ", role="USER").status_code == 400
+    assert not [r for r in caplog.records if r.name == "sqladmin.application"]
