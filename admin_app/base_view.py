@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from sqladmin import ModelView, expose
+from sqladmin import ModelView, action, expose
 from sqladmin.authorization import custom_action
 from sqladmin.formatters import BASE_FORMATTERS
 from sqlalchemy import Select, func, select
@@ -40,6 +40,13 @@ class RussianForm(Form):
 
     class Meta:
         locales = ("ru_RU", "ru")
+
+
+def _list_action(form_action: FormAction) -> Any:
+    async def page(self: S7ModelView, request: Request) -> Response:
+        return await self.form_action_page(request, form_action.name)
+
+    return action(form_action.name, form_action.label, add_in_detail=False)(page)
 
 
 class S7ModelView(ModelView):
@@ -75,6 +82,12 @@ class S7ModelView(ModelView):
         await run_service(request, lambda s, actor: audit.record(
             s, actor=actor, action=f"{self.identity}.delete", entity=type(model).__name__,
             entity_id=str(getattr(model, "id", "")), now=utcnow(), data={"via": "admin"}))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Each form action also appears in the list's action menu: a GET that only shows its dialog."""
+        super().__init_subclass__(**kwargs)
+        for form_action in cls.__dict__.get("form_actions", ()):
+            setattr(cls, f"form_action_page_{form_action.name}", _list_action(form_action))
 
     def _form_action(self, name: str) -> FormAction | None:
         return next((a for a in self.form_actions if a.name == name), None)

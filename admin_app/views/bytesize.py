@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqladmin import action
 from starlette.requests import Request
-from starlette.responses import Response
 
 from admin_app.form_actions import FormAction
 from admin_app.views.video_upload import VideoUploadView
@@ -69,11 +67,3 @@ class ByteSizeAdmin(VideoUploadView, model=ByteSizeItem):
         await super().on_model_change(data, model, is_created, request)
         if is_created:
             model.created_by_id = request.session.get("uid")
-
-    @action("publish", "Опубликовать", add_in_detail=False)
-    async def publish_page(self, request: Request) -> Response:
-        return await self.form_action_page(request, "publish")
-
-    @action("unpublish", "Снять с публикации", add_in_detail=False)
-    async def unpublish_page(self, request: Request) -> Response:
-        return await self.form_action_page(request, "unpublish")

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from markupsafe import Markup
-from sqladmin import action
 from sqlalchemy import case, func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
 
 from admin_app.base_view import S7ModelView
 from admin_app.form_actions import ActionCall, Field, FormAction
@@ -124,14 +122,6 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
         counts = await run_in_threadpool(load)
         for row in rows:
             row._clubs_count = counts.get(row.user_id, 0)
-
-    @action("approve", "Одобрить", add_in_detail=False)
-    async def approve_page(self, request: Request) -> Response:
-        return await self.form_action_page(request, "approve")
-
-    @action("reject", "Отклонить", add_in_detail=False)
-    async def reject_page(self, request: Request) -> Response:
-        return await self.form_action_page(request, "reject")
 
 
 class PlanAdmin(S7ModelView, model=SubscriptionPlan):

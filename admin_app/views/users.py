@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqladmin import action
 from starlette.requests import Request
-from starlette.responses import Response
 from wtforms import SelectField
 
 from admin_app.base_view import S7ModelView
@@ -55,11 +53,3 @@ class UserAdmin(S7ModelView, model=User):
     async def update_model(self, request: Request, pk: str, data: dict) -> Any:
         return await run_service(request, lambda s, actor: auth.admin_edit_user(
             s, actor=actor, user_id=pk, values=data, now=utcnow()))
-
-    @action("block", "Заблокировать", add_in_detail=False)
-    async def block_page(self, request: Request) -> Response:
-        return await self.form_action_page(request, "block")
-
-    @action("unblock", "Разблокировать", add_in_detail=False)
-    async def unblock_page(self, request: Request) -> Response:
-        return await self.form_action_page(request, "unblock")
