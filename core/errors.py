@@ -7,7 +7,8 @@
      │    └── LimitExceeded 403 limit_exceeded (with the upgrade offer)
      ├── NotFound         404  (also for objects the caller may not see)
      ├── Conflict         409
-     └── RateLimited      429  (retry_after seconds)
+     ├── RateLimited      429  (retry_after seconds)
+     └── BodyTooLarge     413  body_too_large (a request body over its limit)
 """
 
 from __future__ import annotations
@@ -78,6 +79,12 @@ class RateLimited(ServiceError):
         super().__init__(message, **kwargs)
         self.retry_after = max(1, int(retry_after))
         self.details.setdefault("retryAfter", self.retry_after)
+
+
+class BodyTooLarge(ServiceError):
+    http_status = 413
+    code = "body_too_large"
+    message = "Слишком большой запрос: тело запроса превышает допустимый размер"
 
 
 def field_error(field: str, message: str, code: str = "validation_error") -> Invalid:

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     token_ttl_days: int = 30
     admin_session_max_age: int = 8 * 3600
     https_only_cookies: bool = False
+    # Largest request body outside the media upload routes (JSON, forms, back-office); more is a 413.
+    max_body_bytes: int = 1024 * 1024
 
     media_backend: str = "local"  # local | s3
     media_root: Path = Path("./var/media")

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core.clock import utcnow
-from core.errors import Invalid, Unauthorized
+from core.errors import BodyTooLarge, Invalid, Unauthorized
 from core.models import User
 from core.services import auth
 from core.services.permissions import require_admin
@@ -70,9 +70,19 @@ def bearer_token(request: Request) -> str | None:
 
 
 async def read_json(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_JSON_BYTES:
-        raise Invalid("Слишком большой запрос", code="body_too_large")
+    """The JSON body, read chunk by chunk and refused (413) as soon as it passes MAX_JSON_BYTES."""
+    too_large = BodyTooLarge(details={"maxBytes": MAX_JSON_BYTES})
+    length = request.headers.get("content-length", "").strip()
+    if length.isdigit() and int(length) > MAX_JSON_BYTES:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_JSON_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     if not raw.strip():
         return {}
     try:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
+from sqladmin import Admin
 from starlette.applications import Starlette
 
 from admin_app.setup import mount_admin
+from admin_app.views.video_upload import VideoUploadView
 from core.db import Database
 from core.services.auth import TokenSigner
 from core.settings import Settings, get_settings
 from public_api.app import api_routes
 from public_api.errors import EXCEPTION_HANDLERS
+from public_api.media_upload import MULTIPART_OVERHEAD
+from s7.body_limit import BodyLimitMiddleware, Rule, rule
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> Starlette:
@@ -25,8 +30,20 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.signer = TokenSigner(settings.secret_key,
                                    int(timedelta(days=settings.token_ttl_days).total_seconds()))
     app.state.storage = build_storage(settings)
-    mount_admin(app, db, settings)
+    admin = app.state.admin = mount_admin(app, db, settings)
+    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes,
+                       rules=body_limit_rules(settings, admin))
     return app
+
+
+def body_limit_rules(settings: Settings, admin: Admin) -> list[Rule]:
+    """Streaming media uploads (API and the back-office forms with a video field) may be large."""
+    media = settings.media_max_bytes + MULTIPART_OVERHEAD
+    uploads = sorted(re.escape(view.identity) for view in admin.views if isinstance(view, VideoUploadView))
+    rules = [rule(r"/(?:api/)?uploads/media", media)]
+    if uploads:
+        rules.append(rule(rf"/admin/(?:{'|'.join(uploads)})/(?:create|edit/[^/]+)", media))
+    return rules
 
 
 def build_storage(settings: Settings) -> object | None:
