@@ -39,12 +39,31 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_of(scheme: str, netloc: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) with the scheme's default port filled in; None if it is not a plain web origin."""
+    try:
+        parts = urlsplit(f"{scheme}://{netloc}")
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or parts.username is not None:
+        return None
+    return parts.scheme, parts.hostname, port if port is not None else DEFAULT_PORTS[parts.scheme]
+
+
 def _same_origin(scope: Scope) -> bool:
+    """Origin (or Referer) must equal our own scheme, host and port exactly — no prefix or suffix match."""
     host = _header(scope, b"host")
     source = _header(scope, b"origin") or _header(scope, b"referer")
     if not host or not source or source == "null":
         return False
-    return urlsplit(source).netloc.lower() == host.lower()
+    claimed = urlsplit(source)
+    theirs = _origin_of(claimed.scheme.lower(), claimed.netloc)
+    ours = _origin_of(str(scope.get("scheme", "http")).lower(), host)
+    return theirs is not None and theirs == ours
 
 
 def _token_in(body: bytes, content_type: str, *, complete: bool) -> str | None:

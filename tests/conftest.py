@@ -17,6 +17,29 @@ from core.migrate import upgrade
 from core.settings import Settings
 from tests import factories
 
+IS_POSTGRES_RUN = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`postgres_only` tests skip on SQLite (the default run) by their marker alone."""
+    if IS_POSTGRES_RUN:
+        return
+    skip = pytest.mark.skip(reason="postgres_only: needs PostgreSQL (TEST_DATABASE_URL)")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On PostgreSQL a skipped `postgres_only` test is a failure: the race guarantees are proven only
+    there, so the PostgreSQL run must not lose one silently (`.ci/run` relies on this)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if IS_POSTGRES_RUN and report.skipped and item.get_closest_marker("postgres_only"):
+        report.outcome = "failed"
+        report.longrepr = f"postgres_only test skipped on a PostgreSQL run: {report.longrepr}"
+
 
 def _database_url(tmp_root: Path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"

@@ -41,3 +41,41 @@ def serve_in_thread(app: Any, *, name: str = "uvicorn-test-server", lifespan: st
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def serve_in_process(env: dict[str, str], *, start_timeout: float = 30) -> Iterator[str]:
+    """`uvicorn --factory s7.app:asgi` as a separate OS process (own memory, own connection pool), with
+    `env` added to the environment; yields its base URL once /healthz answers, and stops it on exit."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "s7.app:asgi", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"],
+                            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the app process exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the app process did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()

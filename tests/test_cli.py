@@ -31,6 +31,18 @@ def test_migrate_create_admin_twice_and_login(cli_env, capsys):
         admins = session.scalars(select(User).where(User.email == "boss@s7.kz")).all()
         assert len(admins) == 1 and admins[0].role == "ADMIN"
     assert "boss@s7.kz" in capsys.readouterr().out
+    # the second run set the password: the admin logs in with it through the real app, not the old one
+    from starlette.testclient import TestClient
+
+    from s7.app import create_app
+
+    with TestClient(create_app(get_settings(), db=cli_env)) as client:
+        ok = client.post("/api/auth/login", json={"email": "BOSS@s7.kz", "password": "other-password"})
+        assert ok.status_code == 200 and ok.json()["user"]["role"] == "ADMIN"
+        assert client.post("/api/auth/login", json={"email": "boss@s7.kz", "password": "long-password"}
+                           ).status_code == 401
+        assert client.post("/admin/login", data={"username": "boss@s7.kz", "password": "other-password"},
+                           headers={"Origin": "http://testserver"}, follow_redirects=False).status_code == 302
 
 
 def test_create_admin_refuses_a_short_password(cli_env, capsys):

@@ -17,7 +17,7 @@ def admin(client, make):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("view", model_views(), ids=lambda v: v.identity)
-def test_every_list_renders_on_an_empty_table(client, admin, view):
+def test_every_list_renders_for_an_admin(client, admin, view):
     r = client.get(f"/admin/{view.identity}/list")
     assert r.status_code == 200, r.text[-2000:]
     assert view.name_plural in r.text

@@ -267,6 +267,49 @@ def test_delete_needs_the_token_header_and_same_origin(headers, expected):
     assert inner.called is (expected == 200)
 
 
+LOOK_ALIKES = [
+    {"Origin": "http://testserver.evil.example"},
+    {"Origin": "http://evil-testserver"},
+    {"Origin": "http://testserver@evil.example"},
+    {"Origin": "http://evil.example@testserver"},
+    {"Origin": "https://testserver"},  # scheme mismatch
+    {"Origin": "ws://testserver"},
+    {"Origin": "http://testserver:8080"},  # port mismatch
+    {"Origin": "http://testserver:notaport"},
+    {"Origin": "http://testserver."},
+    {"Origin": "testserver"},
+    {"Origin": "//testserver"},
+    {"Referer": "http://testserver.evil.example/admin/"},
+    {"Referer": "https://evil.example/http://testserver/admin/"},
+    {"Referer": "https://testserver/admin/user/list"},
+]
+
+
+@pytest.mark.parametrize("source", LOOK_ALIKES, ids=lambda h: next(iter(h.values())))
+def test_look_alike_origins_are_refused(source):
+    status, inner, _ = _run("DELETE", [b""], headers={**source, "X-CSRF-Token": TOKEN}, path="/admin/course/delete")
+    assert status == 403
+    assert not inner.called
+
+
+@pytest.mark.parametrize("source", [{"Origin": "http://testserver"}, {"Origin": "http://TestServer:80"},
+                                    {"Referer": "http://testserver/admin/user/list?x=1"}],
+                         ids=lambda h: next(iter(h.values())))
+def test_the_exact_origin_is_accepted_default_port_included(source):
+    status, inner, _ = _run("DELETE", [b""], headers={**source, "X-CSRF-Token": TOKEN}, path="/admin/course/delete")
+    assert status == 200 and inner.called
+
+
+def test_look_alike_origin_on_the_real_back_office_changes_nothing(admin_client, make, session):
+    target = make.student(full_name="Было")
+    token = csrf_of(admin_client)
+    for origin in ("http://testserver.evil.example", "https://testserver", "http://testserver:8080"):
+        r = admin_client.post("/admin/user/form-action/block", data=block_form(target.id, token),
+                              headers={"Origin": origin}, follow_redirects=False)
+        assert r.status_code == 403, origin
+    _unchanged(session, target)
+
+
 def test_only_the_login_route_itself_is_exempt_from_the_token():
     form = {"Origin": "http://testserver", "Content-Type": "application/x-www-form-urlencoded"}
     assert _run("POST", [b"username=a&password=b"], headers=form, path="/admin/login")[0] == 200

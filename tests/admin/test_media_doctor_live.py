@@ -1,8 +1,9 @@
-"""«Проверить ссылку» on a real SQLite file: the ranged GET must not wait for the page's own write lock."""
+"""«Проверить ссылку» on a real SQLite file: the ranged GET must not wait for the page's own write lock.
+
+A wait would hit the short busy timeout of `tests/live_sqlite.py` and the page would report the link as
+not served; the time it takes is measured by `bench/writer_latency.py`, not asserted here."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 from starlette.testclient import TestClient
@@ -20,10 +21,7 @@ def test_check_one_url_does_not_deadlock_on_sqlite(live, who) -> None:  # type: 
     with TestClient(live.app) as client:
         login(client, getattr(live, who))
         token = csrf_of(client)
-        started = time.monotonic()
         answer = client.post("/admin/media-doctor", headers=ORIGIN,
                              data={"csrf_token": token, "op": "check", "url": f"/media/{video.key}"})
-        elapsed = time.monotonic() - started
     assert answer.status_code == 200
     assert "HTTP 206" in answer.text and "НЕ отдаётся" not in answer.text
-    assert elapsed < 2, f"check took {elapsed:.1f}s: the probe waited for the page's write lock"

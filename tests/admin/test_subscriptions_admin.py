@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from core.clock import utcnow
-from core.models import AuditEvent, Notification, Subscription
+from core.models import AuditEvent, ClubClass, Kruzhok, Notification, Subscription
 from core.services import subscriptions
 from tests.admin.helpers import ORIGIN, csrf_of, login
 from tests.factories_clubs import default_plan, make_class
@@ -154,5 +154,9 @@ def test_club_and_class_views_show_codes_and_edit_through_services(client, make,
                                                           "is_active": "y"})
     assert r.status_code == 400
     session.expire_all()
-    assert session.scalar(select(AuditEvent).where(AuditEvent.entity_id == klass.id,
-                                                   AuditEvent.action == "class.admin_edit"))
+    assert session.get(ClubClass, klass.id).name == "Группа Бета"
+    assert session.get(Kruzhok, club.id).title == "Кружок Альфа"  # the refused edit changed nothing
+    [event] = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == klass.id,
+                                                       AuditEvent.action == "class.admin_edit")).all()
+    assert "Группа Бета" in str(event.data)
+    assert session.scalar(select(AuditEvent).where(AuditEvent.entity_id == club.id)) is None

@@ -48,11 +48,18 @@ def test_sixth_failed_login_within_15_minutes_is_rate_limited(client, make):
     assert r.json()["error"]["code"] == "rate_limited"
 
 
-def test_no_token_bad_token_and_expired_signature_are_401(client):
+def test_no_token_bad_token_and_expired_signature_are_401(app, client, make):
+    from core.services.auth import TokenSigner
+
+    user = make.student()
     assert client.get("/api/me").status_code == 401
-    r = client.get("/api/me", headers={"Authorization": "Bearer not-a-token"})
-    assert r.status_code == 401
-    assert r.json()["error"]["code"] == "invalid_token"
+    forged = TokenSigner("another-secret", 3600).issue(user)
+    expired = _token_issued_days_ago(app, user, 31)
+    assert client.get("/api/me", headers=_token_issued_days_ago(app, user, 1)).status_code == 200  # control
+    for headers in ({"Authorization": "Bearer not-a-token"}, {"Authorization": f"Bearer {forged}"}, expired):
+        r = client.get("/api/me", headers=headers)
+        assert r.status_code == 401, headers
+        assert r.json()["error"]["code"] == "invalid_token"
 
 
 def test_logout_all_revokes_every_token(app, client, make):

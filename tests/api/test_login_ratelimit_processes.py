@@ -1,51 +1,56 @@
-"""The failed-login limit lives in the database: two app instances with their own Database (two
-processes) on one SQLite file share it, also when the attempts race."""
+"""The failed-login limit lives in the database: two app processes (`uvicorn --factory s7.app:asgi`, each
+with its own memory and connection pool) on one SQLite file share it, also when the attempts race."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 
+import httpx
 import pytest
-from starlette.testclient import TestClient
 
-from core.db import Database
 from core.migrate import upgrade
-from s7.app import create_app
+from tests.net import serve_in_process
+
+EMAIL = "ratelimit@s7.kz"
 
 
 @pytest.fixture
-def two_processes(settings, tmp_path):  # type: ignore[no-untyped-def]
+def two_processes(tmp_path) -> Iterator[list[httpx.Client]]:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     upgrade(url)
-    shared = settings.model_copy(update={"database_url": url})
-    dbs = [Database.from_url(url), Database.from_url(url)]
-    clients = [TestClient(create_app(shared, db=d)) for d in dbs]
-    yield clients
-    for d in dbs:
-        d.engine.dispose()
+    env = {"DATABASE_URL": url, "SECRET_KEY": "test-secret", "MEDIA_ROOT": str(tmp_path / "media"),
+           "PRIVATE_ROOT": str(tmp_path / "private"), "SMTP_URL": ""}
+    with ExitStack() as stack:
+        urls = [stack.enter_context(serve_in_process(env)) for _ in range(2)]
+        yield [stack.enter_context(httpx.Client(base_url=u, timeout=30)) for u in urls]
 
 
-def _login(client: TestClient, password: str) -> int:
-    return client.post("/api/auth/login", json={"email": "ratelimit@s7.kz", "password": password}).status_code
+def _login(client: httpx.Client, password: str) -> int:
+    return client.post("/api/auth/login", json={"email": EMAIL, "password": password}).status_code
+
+
+def _register(client: httpx.Client) -> None:
+    r = client.post("/api/auth/register", json={"email": EMAIL, "password": "correct-horse-1", "fullName": "Айдана"})
+    assert r.status_code == 201, r.text
 
 
 def test_failed_logins_counted_across_two_processes(two_processes):
     a, b = two_processes
-    r = a.post("/api/auth/register", json={"email": "ratelimit@s7.kz", "password": "correct-horse-1",
-                                            "fullName": "Айдана"})
-    assert r.status_code == 201, r.text
+    _register(a)
+    assert _login(b, "correct-horse-1") == 200  # the other process sees the committed user
     codes = [_login(c, "wrong-password") for c in (a, b, a, b, a)]
     assert codes == [401] * 5
     assert _login(b, "wrong-password") == 429
     assert _login(a, "correct-horse-1") == 429  # the window is full for everyone
-    r = b.post("/api/auth/login", json={"email": "ratelimit@s7.kz", "password": "x"})
+    r = b.post("/api/auth/login", json={"email": EMAIL, "password": "x"})
     assert r.json()["error"]["code"] == "rate_limited" and int(r.headers["Retry-After"]) > 0
 
 
 def test_racing_failed_logins_in_two_processes_allow_exactly_five(two_processes):
     a, b = two_processes
-    assert a.post("/api/auth/register", json={"email": "ratelimit@s7.kz", "password": "correct-horse-1",
-                                               "fullName": "Айдана"}).status_code == 201
+    _register(a)
     with ThreadPoolExecutor(max_workers=8) as pool:
         codes = list(pool.map(lambda i: _login((a, b)[i % 2], "wrong-password"), range(16)))
     assert sorted(codes) == [401] * 5 + [429] * 11

@@ -1,4 +1,8 @@
-"""Two uploads at once on a real SQLite file: a slow upload must not hold the write lock while it streams."""
+"""Two uploads at once on a real SQLite file: a slow upload must not hold the write lock while it streams.
+
+Behaviour, not time: the other writers must finish while the slow upload is still held half-sent (the
+short busy timeout of `tests/live_sqlite.py` turns waiting for its lock into a visible failure). The
+latency itself is measured by `bench/writer_latency.py`."""
 
 from __future__ import annotations
 
@@ -41,7 +45,6 @@ def test_a_slow_upload_does_not_block_other_writers(live, live_url) -> None:  # 
     try:
         assert sent_half.wait(10)
         time.sleep(0.3)  # the server is now inside the slow upload's stream
-        started = time.monotonic()
         fast = httpx.post(f"{live_url}/api/uploads/media", headers=headers, timeout=30,
                           content=_head("fast.mp4") + fm.mp4_bytes() + f"\r\n--{BOUNDARY}--\r\n".encode())
         assert fast.status_code == 201, fast.text
@@ -61,7 +64,8 @@ def test_a_slow_upload_does_not_block_other_writers(live, live_url) -> None:  # 
             "csrf_token": token, "module": module_id, "title": "Урок", "order_index": "0", "content": "",
             "video_url": fast.json()["url"], "save": "Save"})
         assert saved.status_code == 302, saved.text[-1500:]
-        assert time.monotonic() - started < 2.5, "another writer waited for the slow upload"
+        # both writes finished while the slow upload is still held half-sent
+        assert thread.is_alive() and "r" not in slow, "the other writers waited for the slow upload to end"
     finally:
         release.set()
         thread.join(20)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -39,10 +40,13 @@ def test_readyz_is_503_when_media_root_is_unusable(settings, db, tmp_path):
     assert body["checks"]["storage"].startswith("error")
 
 
-def test_readyz_is_503_when_media_root_is_a_file(settings, db, tmp_path):
-    blocker = tmp_path / "media-file"
+@pytest.mark.parametrize("setting", ["media_root", "private_root"])
+def test_readyz_is_503_when_a_storage_root_is_a_file(settings, db, tmp_path, setting):
+    blocker = tmp_path / "root-is-a-file"
     blocker.write_text("x")
-    broken = settings.model_copy(update={"private_root": blocker})
+    with TestClient(create_app(settings, db=db)) as c:  # control: the same settings with real dirs
+        assert c.get("/readyz").status_code == 200
+    broken = settings.model_copy(update={setting: blocker})
     with TestClient(create_app(broken, db=db)) as c:
         r = c.get("/readyz")
     assert r.status_code == 503

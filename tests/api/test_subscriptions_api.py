@@ -1,5 +1,6 @@
 """Subscriptions through real HTTP: request, status, admin queue, approve/reject and the permission matrix."""
 
+import re
 import secrets
 
 import pytest
@@ -60,7 +61,12 @@ def test_client_cannot_send_the_amount(app, client, make):
 def test_bad_requests_are_422_in_russian(app, client, make, payload):
     r = client.post("/api/subscriptions/request", headers=token_for(app, make.student()), json=payload)
     assert r.status_code == 422
-    assert r.json()["error"]["message"]
+    error = r.json()["error"]
+    texts = [error["message"], *(f["message"] for f in error["details"].get("fields", []))]
+    assert error["details"]["fields"], error
+    for text in texts:  # Russian, and no pydantic English leaking through
+        assert re.search("[а-яё]", text, re.IGNORECASE), text
+        assert not re.search(r"\b(field|required|input|should|value)\b", text, re.IGNORECASE), text
 
 
 def test_duplicate_code_409_and_rate_limit_429(app, client, make):

@@ -79,9 +79,10 @@ def test_interleaved_runs_notify_once(db):
     exp_user, exp_id = _setup(db, expires_at=now - timedelta(seconds=1))
     with db.transaction() as session:
         stale = lifecycle.due_for_expiry(session, now=now)
+    assert exp_id in stale
     expire_subscriptions(db, now=now)
     with db.transaction() as session:
-        assert all(not lifecycle.expire_subscription(session, subscription_id=i, now=now) for i in stale)
+        assert [i for i in stale if lifecycle.expire_subscription(session, subscription_id=i, now=now)] == []
         assert _count(session, exp_user, "SUBSCRIPTION_EXPIRED") == 1
 
 

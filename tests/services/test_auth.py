@@ -216,5 +216,11 @@ def test_only_admins_edit_users_and_roles_are_checked(session, make):
         auth.admin_edit_user(session, actor=support, user_id=target.id, values={"role": "ADMIN"}, now=NOW)
     with pytest.raises(Invalid):
         auth.admin_edit_user(session, actor=admin, user_id=target.id, values={"role": "ROOT"}, now=NOW)
+    version_before = target.token_version
     unchanged = auth.admin_edit_user(session, actor=admin, user_id=target.id, values={"role": "USER"}, now=NOW)
-    assert unchanged.token_version == target.token_version
+    assert unchanged.token_version == version_before  # same role: tokens stay valid
+    renamed = auth.admin_edit_user(session, actor=admin, user_id=target.id, values={"full_name": "Новое Имя"},
+                                   now=NOW)
+    assert (renamed.full_name, renamed.token_version) == ("Новое Имя", version_before)
+    promoted = auth.admin_edit_user(session, actor=admin, user_id=target.id, values={"role": "SUPPORT"}, now=NOW)
+    assert (promoted.role, promoted.token_version) == ("SUPPORT", version_before + 1)

@@ -76,11 +76,14 @@ def test_every_class_is_recognised(session, storage, make) -> None:  # type: ign
     assert all(r.status != "ok" for r in report.problems())
 
 
-def test_legacy_object_without_row_is_ok_when_stored(session, storage, make) -> None:  # type: ignore[no-untyped-def]
+def test_legacy_url_to_a_stored_object_without_a_row_is_fixable_not_missing(session, storage, make) -> None:  # type: ignore[no-untyped-def]
     key = fm.make_legacy_media(session, storage)
-    lesson = _lesson(session, f"/uploads/{key}")
+    stored = _lesson(session, f"/uploads/{key}")
+    gone = _lesson(session, "/uploads/1699000000-never-stored.mp4")
     report = media_doctor.scan(session, storage, actor=make.admin())
-    assert _by_id(report, lesson.id).status == "non_canonical"
+    found = _by_id(report, stored.id)
+    assert (found.status, found.canonical) == ("non_canonical", f"/api/media/{key}")
+    assert _by_id(report, gone.id).status == "missing_object"
 
 
 def test_students_cannot_run_the_doctor(session, storage, make) -> None:  # type: ignore[no-untyped-def]

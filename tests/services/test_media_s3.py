@@ -68,5 +68,10 @@ def test_presigned_get_returns_the_bytes(s3) -> None:  # type: ignore[no-untyped
     assert ranged.status_code == 206 and ranged.content == data[100:200]
 
 
-def test_ping(s3) -> None:  # type: ignore[no-untyped-def]
-    s3.ping()
+def test_ping_passes_on_the_bucket_and_fails_on_a_missing_one(s3) -> None:  # type: ignore[no-untyped-def]
+    from botocore.exceptions import ClientError
+
+    assert s3.ping() is None
+    missing = S3Storage(bucket=s3.bucket + "-missing", client=s3.client)
+    with pytest.raises(ClientError):
+        missing.ping()

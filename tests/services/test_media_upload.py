@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.clock import utcnow
 from core.errors import Forbidden, Invalid
-from core.models import MediaObject
+from core.models import AuditEvent, MediaObject
 from core.services import media
 from core.storage import make_storage
 from tests import factories_media as fm
@@ -83,10 +83,14 @@ def test_a_stream_that_breaks_midway_leaves_nothing(session, storage, make, sett
         yield fm.mp4_bytes(10_000)
         raise Invalid("обрыв", code="upload_truncated")
 
+    actor = make.admin()
+    before = _rows(session)
     with pytest.raises(Invalid):
         media.store_upload(session, storage, stream=broken(), filename="a.mp4", declared_type="video/mp4",
-                           actor=make.admin(), now=utcnow(), max_bytes=10**7)
+                           actor=actor, now=utcnow(), max_bytes=10**7)
     assert _files(settings) == []
+    assert _rows(session) == before
+    assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.actor_id == actor.id)) == 0
 
 
 def test_only_admins_upload(session, storage, make) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
-"""The 3-requests-a-day limit holds across processes: two `Database` instances, each with its own
-engine (own connection pool, as two worker processes would have), on the same SQLite file or the same
-PostgreSQL database, submitting at the same moment. Real commits, cleaned up afterwards."""
+"""The 3-requests-a-day limit holds across two engines: two `Database` instances, each with its own
+connection pool (what two worker processes would have; the limit is rows in the database, nothing in
+memory — `tests/api/test_login_ratelimit_processes.py` proves that with real processes), on the same
+SQLite file or PostgreSQL database, submitting at the same moment from threads. Real commits, cleaned up."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tests.concurrency import run_concurrently
 from tests.factories import make_user
 
 
-def test_three_a_day_across_two_processes(database_url):
+def test_three_a_day_across_two_engines_racing(database_url):
     engines = [make_engine(database_url), make_engine(database_url)]
     dbs = [Database(e) for e in engines]
     with dbs[0].transaction() as session:
