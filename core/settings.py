@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,8 @@ class Settings(BaseSettings):
     https_only_cookies: bool = False
     # Largest request body outside the media upload routes (JSON, forms, back-office); more is a 413.
     max_body_bytes: int = 1024 * 1024
+    # Reverse proxies whose X-Forwarded-For / Forwarded headers are believed (addresses or networks).
+    trusted_proxies: str = ""
 
     media_backend: str = "local"  # local | s3
     media_root: Path = Path("./var/media")
@@ -55,9 +58,31 @@ class Settings(BaseSettings):
             return json.loads(value) if value.startswith("[") else [int(v) for v in value.split(",") if v.strip()]
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return parse_networks(self.trusted_proxies)
+
     @property
     def cors_origins(self) -> list[str]:
         return [o.strip() for o in self.media_cors_origins.split(",") if o.strip()]
+
+
+def parse_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """`"127.0.0.1, 10.0.0.0/8"` → networks; raises ValueError naming a bad entry."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if item:
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError as exc:
+                raise ValueError(f"TRUSTED_PROXIES: «{item}» is not an IP address or network") from exc
+    return networks
 
 
 @lru_cache

@@ -18,6 +18,7 @@ from public_api.app import api_routes
 from public_api.errors import EXCEPTION_HANDLERS
 from public_api.media_upload import MULTIPART_OVERHEAD
 from s7.body_limit import BodyLimitMiddleware, Rule, rule
+from s7.proxy import TrustedProxyMiddleware
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> Starlette:
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     admin = app.state.admin = mount_admin(app, db, settings)
     app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes,
                        rules=body_limit_rules(settings, admin))
+    app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxy_networks)
     return app
 
 

@@ -23,7 +23,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     uvicorn.run("s7.app:asgi", factory=True, host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, log_level="info")
+                proxy_headers=False, log_level=get_settings().log_level.lower())  # TRUSTED_PROXIES decides
     return 0
 
 

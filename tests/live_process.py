@@ -1,7 +1,7 @@
-"""The app as a real `uvicorn --factory s7.app:asgi` process on its own migrated SQLite file.
+"""The app as a real process (the Procfile's `web` command) on its own migrated SQLite file.
 
 For tests about what a process does with its memory, its peer addresses and its command line:
-`uvicorn_process(tmp_path, env={...}, args=[...])` yields a `LiveProcess` (base URL, pid, port).
+`uvicorn_process(tmp_path, env={...})` yields a `LiveProcess` (base URL, pid, port).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,15 +48,22 @@ def base_env(tmp_path: Path) -> dict[str, str]:
             "LOG_LEVEL": "WARNING", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
+def procfile_web() -> str:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip())["web"]
+
+
 @contextmanager
-def uvicorn_process(tmp_path: Path, *, env: Mapping[str, str] | None = None, args: Sequence[str] = (),
+def uvicorn_process(tmp_path: Path, *, env: Mapping[str, str] | None = None,
                     host: str = "127.0.0.1") -> Iterator[LiveProcess]:
+    """The Procfile's `web` command itself (one worker, loopback), so what is tested is what is deployed."""
     environ = {**base_env(tmp_path), **(env or {})}
     upgrade(environ["DATABASE_URL"])
     port = free_port()
-    proc = subprocess.Popen([str(BIN / "uvicorn"), "--factory", "s7.app:asgi", "--host", host, "--port", str(port),
-                             "--log-level", "warning", *args],
-                            env=environ, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    command = procfile_web().replace("--host 0.0.0.0", f"--host {host}") + " --log-level warning"
+    environ.update({"PORT": str(port), "WEB_CONCURRENCY": "1"})
+    proc = subprocess.Popen(["bash", "-c", f"exec {command}"], env=environ, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://{host}:{port}"
     try:
         deadline = time.monotonic() + 30
