@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from admin_app.csrf import CSRFMiddleware
 from core.clock import utcnow
 from core.errors import ServiceError
-from core.models import User
+from core.models import Role, User
 from core.services import auth
 
 READ_ACTIONS = {"list", "details", "export"}
@@ -88,8 +88,8 @@ class RoleAuthorization(AuthorizationBackend):
 
     def has_permission(self, request: Request, identity: str, action: str, obj: object | None = None) -> bool:
         role = request.session.get("role")
-        if role == "ADMIN":
+        if role == Role.ADMIN:
             return True
-        if role == "SUPPORT":
+        if role == Role.SUPPORT:
             return str(action) in READ_ACTIONS or str(action) in self.support_actions
         return False

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core import mailer
 from core.db import Database
-from core.models import EmailOutbox
+from core.models import EmailOutbox, EmailStatus
 from core.settings import Settings
 
 log = logging.getLogger("s7.jobs.email")
@@ -34,7 +34,7 @@ def send_outbox(db: Database, *, settings: Settings, now: datetime, storage: Any
         with db.transaction() as session:
             mail = session.scalars(
                 select(EmailOutbox)
-                .where(EmailOutbox.status == "PENDING", EmailOutbox.next_attempt_at <= now)
+                .where(EmailOutbox.status == EmailStatus.PENDING, EmailOutbox.next_attempt_at <= now)
                 .order_by(EmailOutbox.next_attempt_at, EmailOutbox.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -43,7 +43,7 @@ def send_outbox(db: Database, *, settings: Settings, now: datetime, storage: Any
                 break
             if not settings.smtp_url:
                 log.info("email to %s: %s\n%s", mail.to_addr, mail.subject, mail.body_text)
-                mail.status, mail.sent_at = "SENT_TO_LOG", now
+                mail.status, mail.sent_at = EmailStatus.SENT_TO_LOG, now
                 delivered += 1
                 continue
             try:
@@ -56,10 +56,10 @@ def send_outbox(db: Database, *, settings: Settings, now: datetime, storage: Any
                 mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 mail.next_attempt_at = now + backoff(mail.attempts)
                 if mail.attempts >= settings.email_max_attempts:
-                    mail.status = "FAILED"
+                    mail.status = EmailStatus.FAILED
                 log.warning("email %s to %s failed (attempt %s): %s", mail.id, mail.to_addr, mail.attempts, exc)
             else:
                 mail.attempts += 1
-                mail.status, mail.sent_at, mail.last_error = "SENT", now, None
+                mail.status, mail.sent_at, mail.last_error = EmailStatus.SENT, now, None
                 delivered += 1
     return delivered

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.clock import utcnow
 from core.db import Database
 from core.errors import ServiceError
-from core.models import User
+from core.models import Role, User
 from core.settings import get_settings
 
 LABELS = {"ok": "в порядке", "non_canonical": "старый формат (исправимо)", "missing_object": "нет файла",
@@ -30,8 +30,8 @@ def register(subparsers: Any) -> None:
 
 
 def _actor(session: Any, email: str | None) -> User | None:
-    stmt = select(User).where(User.role.in_(("ADMIN", "SUPPORT")))
-    stmt = stmt.where(User.email == email.strip().lower()) if email else stmt.where(User.role == "ADMIN")
+    stmt = select(User).where(User.role.in_((Role.ADMIN, Role.SUPPORT)))
+    stmt = stmt.where(User.email == email.strip().lower()) if email else stmt.where(User.role == Role.ADMIN)
     return session.scalars(stmt.order_by(User.created_at).limit(1)).first()
 
 

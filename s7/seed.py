@@ -21,6 +21,7 @@ from core.models import (
     ProgramLesson,
     Quiz,
     QuizQuestion,
+    Role,
     User,
 )
 from core.services import auth
@@ -37,7 +38,7 @@ EXTRA_STEPS: list[str] = [
 ]
 
 
-def _user(session: Any, email: str, password: str, name: str, role: str, now: Any) -> User:
+def _user(session: Any, email: str, password: str, name: str, role: Role, now: Any) -> User:
     user = auth.find_user_by_email(session, email)
     if user is None:
         user = auth.register(session, email=email, password=password, full_name=name, now=now, role=role)
@@ -49,10 +50,10 @@ def seed_demo(db: Database, *, settings: Any) -> dict[str, Any]:
     now = utcnow()
     with db.transaction() as session:
         users = {
-            "admin": _user(session, *DEMO_ADMIN, "ADMIN", now),
-            "support": _user(session, *DEMO_SUPPORT, "SUPPORT", now),
-            "mentor": _user(session, *DEMO_MENTOR, "USER", now),
-            "students": [_user(session, *s, "USER", now) for s in DEMO_STUDENTS],
+            "admin": _user(session, *DEMO_ADMIN, Role.ADMIN, now),
+            "support": _user(session, *DEMO_SUPPORT, Role.SUPPORT, now),
+            "mentor": _user(session, *DEMO_MENTOR, Role.USER, now),
+            "students": [_user(session, *s, Role.USER, now) for s in DEMO_STUDENTS],
         }
         summary: dict[str, Any] = {
             "admin": {"email": DEMO_ADMIN[0], "password": DEMO_ADMIN[1], "url": "/admin"},

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.models import Subscription
+from core.models import PlanType, Subscription, SubscriptionStatus
 from core.services import plans
 from core.services.limits import has_active_subscription
 
@@ -28,14 +28,16 @@ def seed_clubs(session: Any, *, users: dict[str, Any], now: Any, settings: Any) 
     if mentor is None:
         return {}
     if not has_active_subscription(session, mentor.id, now=now):
-        plan = plans.get_active_plan(session, "ONETIME_PURCHASE")
+        plan = plans.get_active_plan(session, PlanType.ONETIME_PURCHASE)
         session.add(Subscription(
-            user_id=mentor.id, plan_id=plan.id, type=plan.code, status="ACTIVE", amount=plan.price,
+            user_id=mentor.id, plan_id=plan.id, type=plan.code, status=SubscriptionStatus.ACTIVE, amount=plan.price,
             currency=plan.currency, payment_comment=free_payment_comment(session), max_kruzhoks=plan.max_kruzhoks,
             max_classes_per_kruzhok=plan.max_classes_per_kruzhok, max_students_per_class=plan.max_students_per_class,
             created_at=now, confirmed_at=now, confirmed_by_id=admin.id if admin else None,
             expires_at=now + timedelta(days=plan.duration_days)))
         session.flush()
     expires = session.scalar(select(Subscription.expires_at).where(
-        Subscription.user_id == mentor.id, Subscription.status == "ACTIVE").order_by(Subscription.expires_at.desc()))
-    return {"mentorSubscription": {"type": "ONETIME_PURCHASE", "expiresAt": expires.isoformat() if expires else None}}
+        Subscription.user_id == mentor.id, Subscription.status == SubscriptionStatus.ACTIVE,
+    ).order_by(Subscription.expires_at.desc()))
+    return {"mentorSubscription": {"type": PlanType.ONETIME_PURCHASE.value,
+                                   "expiresAt": expires.isoformat() if expires else None}}

@@ -16,6 +16,7 @@ from admin_app.helpers import db_of, run_and_flash, run_service
 from admin_app.views.video_upload import storage_of
 from core.clock import utcnow
 from core.errors import ServiceError
+from core.models import Role
 from core.services import media_check, media_doctor
 
 MAX_ROWS_SHOWN = 500
@@ -47,7 +48,7 @@ class MediaDoctorView(BaseView):
     identity = "media-doctor"
 
     def is_accessible(self, request: Request) -> bool:
-        return request.session.get("role") in ("ADMIN", "SUPPORT")
+        return request.session.get("role") in (Role.ADMIN, Role.SUPPORT)
 
     async def _render(self, request: Request, check: dict[str, Any] | None = None, status: int = 200) -> Response:
         storage = storage_of(request)
@@ -63,7 +64,7 @@ class MediaDoctorView(BaseView):
             data = {"error": error.message}
         problems = data["report"].problems() if "report" in data else []
         context = {**data, "problems": problems[:MAX_ROWS_SHOWN], "problem_total": len(problems),
-                   "labels": LABELS, "check": check, "is_admin": request.session.get("role") == "ADMIN"}
+                   "labels": LABELS, "check": check, "is_admin": request.session.get("role") == Role.ADMIN}
         return await self.templates.TemplateResponse(request, "s7/media_doctor.html", context, status_code=status)
 
     # SQLAdmin gives a BaseView one identity and names its route after it, so the page and its three

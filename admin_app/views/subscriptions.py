@@ -13,10 +13,11 @@ from admin_app.base_view import S7ModelView
 from admin_app.form_actions import ActionCall, Field, FormAction
 from admin_app.helpers import db_of, run_service
 from core.clock import utcnow
-from core.models import Kruzhok, Subscription, SubscriptionPlan
+from core.models import Kruzhok, Subscription, SubscriptionPlan, SubscriptionStatus
 from core.services import plans, subscriptions
 
-STATUS_LABELS = {"PENDING": "Ожидает", "ACTIVE": "Активна", "EXPIRED": "Истекла", "REJECTED": "Отклонена"}
+STATUS_LABELS = {SubscriptionStatus.PENDING: "Ожидает", SubscriptionStatus.ACTIVE: "Активна",
+                 SubscriptionStatus.EXPIRED: "Истекла", SubscriptionStatus.REJECTED: "Отклонена"}
 LIMIT_HELP = "Пусто — как в тарифе заявки (по умолчанию {})"
 
 
@@ -94,7 +95,7 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
     def sort_query(self, stmt: Any, request: Request) -> Any:
         if request.query_params.get("sortBy"):
             return super().sort_query(stmt, request)
-        pending_first = case((Subscription.status == "PENDING", 0), else_=1)
+        pending_first = case((Subscription.status == SubscriptionStatus.PENDING, 0), else_=1)
         return stmt.order_by(pending_first, Subscription.created_at.desc(), Subscription.id)
 
     async def list(self, request: Request) -> Any:

@@ -11,7 +11,7 @@ from admin_app.base_view import S7ModelView
 from admin_app.form_actions import Field, FormAction
 from admin_app.helpers import run_service
 from core.clock import utcnow
-from core.models import User
+from core.models import Role, User
 from core.services import auth
 
 BLOCK = FormAction(
@@ -43,7 +43,7 @@ class UserAdmin(S7ModelView, model=User):
     form_columns: ClassVar[list[Any]] = [User.full_name, User.role]
     form_overrides: ClassVar[dict[str, Any]] = {"role": SelectField}
     form_args: ClassVar[dict[str, Any]] = {"role": {"choices": [
-        ("USER", "Пользователь"), ("SUPPORT", "Поддержка (только чтение)"), ("ADMIN", "Администратор")]}}
+        (Role.USER, "Пользователь"), (Role.SUPPORT, "Поддержка (только чтение)"), (Role.ADMIN, "Администратор")]}}
     column_labels: ClassVar[dict[Any, str]] = {
         User.email: "Email", User.full_name: "Имя", User.role: "Роль", User.experience_points: "XP",
         User.is_blocked: "Заблокирован", User.blocked_reason: "Причина блокировки",

@@ -2,8 +2,8 @@
 
 from .base import Base, new_id
 from .bytesize import ByteSizeItem
-from .certificates import CertificateRequest
-from .clubs import ClassEnrollment, ClubClass, ClubMentor, Kruzhok
+from .certificates import CertificateRequest, CertificateStatus
+from .clubs import ClassEnrollment, ClubClass, ClubMentor, EnrollmentStatus, Kruzhok
 from .courses import (
     Course,
     CourseEnrollment,
@@ -14,17 +14,38 @@ from .courses import (
     MissionCompletion,
     Module,
     Purchase,
+    PurchaseStatus,
     QuestionAnswer,
 )
 from .media import MediaObject
-from .messaging import AuditEvent, EmailOutbox, Notification, RateLimitHit
-from .programs import Program, ProgramLesson, Quiz, QuizQuestion
-from .schedule import Attendance, ClubQuizAssignment, LessonSession
-from .subscriptions import Subscription, SubscriptionPlan
-from .users import User
-from .xp import XpEvent
+from .messaging import (
+    AuditAction,
+    AuditEvent,
+    EmailOutbox,
+    EmailStatus,
+    Notification,
+    NotificationType,
+    RateLimitHit,
+)
+from .programs import Program, ProgramLesson, QuestionType, Quiz, QuizQuestion
+from .schedule import (
+    Attendance,
+    AttendanceStatus,
+    ClubQuizAssignment,
+    LessonSession,
+    QuizAssignmentStatus,
+    SessionStatus,
+)
+from .subscriptions import Currency, PaymentMethod, PlanType, Subscription, SubscriptionPlan, SubscriptionStatus
+from .users import Role, User
+from .xp import XpEvent, XpSource
 
 __all__ = [
+    # enums (stored as their string values)
+    "AttendanceStatus", "AuditAction", "CertificateStatus", "Currency", "EmailStatus", "EnrollmentStatus",
+    "NotificationType", "PaymentMethod", "PlanType", "PurchaseStatus", "QuestionType", "QuizAssignmentStatus",
+    "Role", "SessionStatus", "SubscriptionStatus", "XpSource",
+    # tables
     "Attendance", "AuditEvent", "Base", "ByteSizeItem", "CertificateRequest", "ClassEnrollment",
     "ClubClass", "ClubMentor", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",
     "EmailOutbox", "Kruzhok", "Lesson", "LessonCompletion", "LessonQuestion", "LessonSession",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator
+from sqlalchemy import JSON, CheckConstraint, DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -57,6 +58,12 @@ class IdMixin:
 
 class CreatedMixin:
     created_at: Mapped[datetime] = mapped_column(default=_utcnow, nullable=False)
+
+
+def check_in(column: str, values: type[StrEnum], *, name: str) -> CheckConstraint:
+    """`column IN ('A','B',…)` built from an enum, in the enum's order (the migrations hold the same text)."""
+    listed = ",".join(f"'{v.value}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
 
 
 def fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Any:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, fk
+from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, check_in, fk
 from .users import User
+
+
+class EnrollmentStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    REMOVED = "REMOVED"
 
 
 class Kruzhok(IdMixin, CreatedMixin, Base):
@@ -46,13 +52,13 @@ class ClassEnrollment(IdMixin, Base):
     __tablename__ = "class_enrollments"
     __table_args__ = (
         UniqueConstraint("class_id", "student_id", name="uq_class_enrollment"),
-        CheckConstraint("status IN ('ACTIVE','REMOVED')", name="status"),
+        check_in("status", EnrollmentStatus, name="status"),
         Index("ix_class_enrollments_class_status", "class_id", "status"),
     )
 
     class_id: Mapped[str] = fk("club_classes.id", index=False)
     student_id: Mapped[str] = fk("users.id")
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="ACTIVE")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=EnrollmentStatus.ACTIVE)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=_utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

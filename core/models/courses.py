@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -17,7 +18,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, fk
+from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, check_in, fk
+from .subscriptions import Currency
+
+
+class PurchaseStatus(StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
 
 
 class Course(IdMixin, CreatedMixin, Base):
@@ -30,7 +38,7 @@ class Course(IdMixin, CreatedMixin, Base):
     is_published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_free: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     price: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="KZT")
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default=Currency.KZT)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
 
     modules: Mapped[list[Module]] = relationship(
@@ -121,7 +129,7 @@ class QuestionAnswer(IdMixin, CreatedMixin, Base):
 class Purchase(IdMixin, CreatedMixin, Base):
     __tablename__ = "course_purchases"
     __table_args__ = (
-        CheckConstraint("status IN ('PENDING','APPROVED','REJECTED')", name="status"),
+        check_in("status", PurchaseStatus, name="status"),
         CheckConstraint("amount >= 0", name="amount_nonneg"),
         Index("ix_course_purchases_status_created", "status", "created_at"),
     )
@@ -129,10 +137,10 @@ class Purchase(IdMixin, CreatedMixin, Base):
     course_id: Mapped[str] = fk("courses.id")
     user_id: Mapped[str] = fk("users.id")
     amount: Mapped[int] = mapped_column(Integer, nullable=False)
-    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="KZT")
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default=Currency.KZT)
     sender_code: Mapped[str] = mapped_column(String(8), unique=True, nullable=False)
     payer_full_name: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="PENDING")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=PurchaseStatus.PENDING)
     reviewed_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)

@@ -3,12 +3,66 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, fk
+from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, check_in, fk
+
+
+class NotificationType(StrEnum):
+    SUBSCRIPTION_REQUEST = "SUBSCRIPTION_REQUEST"  # to admins: a new request to verify
+    SUBSCRIPTION_APPROVED = "SUBSCRIPTION_APPROVED"
+    SUBSCRIPTION_REJECTED = "SUBSCRIPTION_REJECTED"
+    SUBSCRIPTION_EXPIRING = "SUBSCRIPTION_EXPIRING"
+    SUBSCRIPTION_EXPIRED = "SUBSCRIPTION_EXPIRED"
+    CLUB_MENTOR_ASSIGNED = "CLUB_MENTOR_ASSIGNED"
+    CLUB_JOINED = "CLUB_JOINED"
+
+
+class EmailStatus(StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    SENT_TO_LOG = "SENT_TO_LOG"  # no SMTP configured: written to the log instead
+    FAILED = "FAILED"  # gave up after the last retry
+
+
+class AuditAction(StrEnum):
+    """What an audit row records: `<entity>.<verb>`. Back-office saves without a service of their
+    own still write `<view identity>.create|update|delete` (admin_app/base_view.py)."""
+
+    USER_EDIT = "user.edit"
+    USER_BLOCK = "user.block"
+    USER_UNBLOCK = "user.unblock"
+    PLAN_UPDATE = "plan.update"
+    SUBSCRIPTION_REQUEST = "subscription.request"
+    SUBSCRIPTION_APPROVE = "subscription.approve"
+    SUBSCRIPTION_REJECT = "subscription.reject"
+    CLUB_CREATE = "club.create"
+    CLUB_ADMIN_EDIT = "club.admin_edit"
+    CLUB_MENTOR_ASSIGN = "club.mentor_assign"
+    CLASS_CREATE = "class.create"
+    CLASS_ADMIN_EDIT = "class.admin_edit"
+    CLASS_REGENERATE_CODE = "class.regenerate_code"
+    CLASS_JOIN = "class.join"
+    CLASS_ADD_STUDENT = "class.add_student"
+    CLASS_REMOVE_STUDENT = "class.remove_student"
+    COURSE_CREATE = "course.create"
+    COURSE_UPDATE = "course.update"
+    COURSE_ENROLL = "course.enroll"
+    MODULE_CREATE = "module.create"
+    MODULE_UPDATE = "module.update"
+    LESSON_CREATE = "lesson.create"
+    LESSON_UPDATE = "lesson.update"
+    QUESTION_CREATE = "question.create"
+    BYTESIZE_CREATE = "bytesize.create"
+    BYTESIZE_UPDATE = "bytesize.update"
+    BYTESIZE_PUBLISH = "bytesize.publish"
+    BYTESIZE_UNPUBLISH = "bytesize.unpublish"
+    MEDIA_FIX_NON_CANONICAL = "media.fix_non_canonical"
+    MEDIA_PURGE_ORPHANS = "media.purge_orphans"
 
 
 class Notification(IdMixin, CreatedMixin, Base):
@@ -30,7 +84,7 @@ class Notification(IdMixin, CreatedMixin, Base):
 class EmailOutbox(IdMixin, CreatedMixin, Base):
     __tablename__ = "email_outbox"
     __table_args__ = (
-        CheckConstraint("status IN ('PENDING','SENT','SENT_TO_LOG','FAILED')", name="status"),
+        check_in("status", EmailStatus, name="status"),
         Index("ix_email_outbox_status_next", "status", "next_attempt_at"),
     )
 
@@ -41,7 +95,7 @@ class EmailOutbox(IdMixin, CreatedMixin, Base):
     # Private storage key of one attachment (e.g. a certificate PDF) and its file name.
     attachment_key: Mapped[str | None] = mapped_column(String(80))
     attachment_name: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="PENDING")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=EmailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=_utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, CreatedMixin, IdMixin, fk
+from .base import Base, CreatedMixin, IdMixin, check_in, fk
+
+
+class QuestionType(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TEXT = "text"
 
 
 class Quiz(IdMixin, CreatedMixin, Base):
@@ -27,10 +34,10 @@ class Quiz(IdMixin, CreatedMixin, Base):
 
 class QuizQuestion(IdMixin, CreatedMixin, Base):
     __tablename__ = "quiz_questions"
-    __table_args__ = (CheckConstraint("type IN ('single','multiple','text')", name="type"),)
+    __table_args__ = (check_in("type", QuestionType, name="type"),)
 
     quiz_id: Mapped[str] = fk("quizzes.id")
-    type: Mapped[str] = mapped_column(String(16), nullable=False, default="single")
+    type: Mapped[str] = mapped_column(String(16), nullable=False, default=QuestionType.SINGLE)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     options: Mapped[list[Any]] = mapped_column(nullable=False, default=list)
     correct: Mapped[list[Any]] = mapped_column(nullable=False, default=list)

@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, fk
+from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, check_in, fk
 from .clubs import ClubClass
 from .programs import ProgramLesson
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "SCHEDULED"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+
+
+class QuizAssignmentStatus(StrEnum):
+    ASSIGNED = "ASSIGNED"
+    SUBMITTED = "SUBMITTED"
+    GRADED = "GRADED"
 
 
 class LessonSession(IdMixin, CreatedMixin, Base):
     __tablename__ = "lesson_sessions"
     __table_args__ = (
         CheckConstraint("duration_min BETWEEN 30 AND 180", name="duration"),
-        CheckConstraint("status IN ('SCHEDULED','COMPLETED','CANCELLED')", name="status"),
+        check_in("status", SessionStatus, name="status"),
         Index("ix_lesson_sessions_class_starts", "class_id", "starts_at"),
         Index("ix_lesson_sessions_status_starts", "status", "starts_at"),
     )
@@ -28,7 +48,7 @@ class LessonSession(IdMixin, CreatedMixin, Base):
     duration_min: Mapped[int] = mapped_column(Integer, nullable=False, default=60)
     location: Mapped[str | None] = mapped_column(String(300))
     mentor_notes: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="SCHEDULED")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=SessionStatus.SCHEDULED)
     auto_send_quiz: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
@@ -41,7 +61,7 @@ class Attendance(IdMixin, Base):
     __tablename__ = "attendance"
     __table_args__ = (
         UniqueConstraint("session_id", "student_id", name="uq_attendance"),
-        CheckConstraint("status IN ('present','late','absent','excused')", name="status"),
+        check_in("status", AttendanceStatus, name="status"),
     )
 
     session_id: Mapped[str] = fk("lesson_sessions.id", index=False)
@@ -57,7 +77,7 @@ class ClubQuizAssignment(IdMixin, Base):
     __tablename__ = "club_quiz_assignments"
     __table_args__ = (
         UniqueConstraint("student_id", "quiz_id", "session_id", name="uq_quiz_assignment"),
-        CheckConstraint("status IN ('ASSIGNED','SUBMITTED','GRADED')", name="status"),
+        check_in("status", QuizAssignmentStatus, name="status"),
         Index("ix_club_quiz_assignments_status_due", "status", "due_at"),
         Index("ix_club_quiz_assignments_session", "session_id"),
     )
@@ -69,7 +89,7 @@ class ClubQuizAssignment(IdMixin, Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     score: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="ASSIGNED")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=QuizAssignmentStatus.ASSIGNED)
     is_overdue: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     answers: Mapped[dict[str, Any] | None] = mapped_column()
     graded_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)

@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, CreatedMixin, IdMixin, UTCDateTime, fk
+from .base import Base, CreatedMixin, IdMixin, UTCDateTime, check_in, fk
 from .users import User
 
-PLAN_TYPES = ("ONETIME_PURCHASE", "MONTHLY_SUBSCRIPTION")
-SUBSCRIPTION_STATUSES = ("PENDING", "ACTIVE", "EXPIRED", "REJECTED")
+
+class PlanType(StrEnum):
+    """A plan's `code`, copied to `Subscription.type` when a subscription is requested."""
+
+    ONETIME_PURCHASE = "ONETIME_PURCHASE"
+    MONTHLY_SUBSCRIPTION = "MONTHLY_SUBSCRIPTION"
+
+
+class SubscriptionStatus(StrEnum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    REJECTED = "REJECTED"
+
+
+class PaymentMethod(StrEnum):
+    KASPI = "KASPI"
+
+
+class Currency(StrEnum):
+    KZT = "KZT"
 
 
 class SubscriptionPlan(IdMixin, CreatedMixin, Base):
@@ -28,7 +48,7 @@ class SubscriptionPlan(IdMixin, CreatedMixin, Base):
     code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     price: Mapped[int] = mapped_column(Integer, nullable=False)
-    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="KZT")
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default=Currency.KZT)
     duration_days: Mapped[int] = mapped_column(Integer, nullable=False)
     max_kruzhoks: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     max_classes_per_kruzhok: Mapped[int] = mapped_column(Integer, nullable=False, default=2)
@@ -42,8 +62,8 @@ class SubscriptionPlan(IdMixin, CreatedMixin, Base):
 class Subscription(IdMixin, CreatedMixin, Base):
     __tablename__ = "subscriptions"
     __table_args__ = (
-        CheckConstraint("status IN ('PENDING','ACTIVE','EXPIRED','REJECTED')", name="status"),
-        CheckConstraint("type IN ('ONETIME_PURCHASE','MONTHLY_SUBSCRIPTION')", name="type"),
+        check_in("status", SubscriptionStatus, name="status"),
+        check_in("type", PlanType, name="type"),
         CheckConstraint("amount >= 0", name="amount_nonneg"),
         Index("ix_subscriptions_user_status", "user_id", "status"),
         Index("ix_subscriptions_status_expires", "status", "expires_at"),
@@ -53,10 +73,10 @@ class Subscription(IdMixin, CreatedMixin, Base):
     user_id: Mapped[str] = fk("users.id", index=False)
     plan_id: Mapped[str | None] = fk("subscription_plans.id", ondelete="SET NULL", nullable=True)
     type: Mapped[str] = mapped_column(String(32), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="PENDING")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=SubscriptionStatus.PENDING)
     amount: Mapped[int] = mapped_column(Integer, nullable=False)
-    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="KZT")
-    payment_method: Mapped[str] = mapped_column(String(16), nullable=False, default="KASPI")
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default=Currency.KZT)
+    payment_method: Mapped[str] = mapped_column(String(16), nullable=False, default=PaymentMethod.KASPI)
     payment_comment: Mapped[str] = mapped_column(String(8), unique=True, nullable=False)
     payment_proof_url: Mapped[str | None] = mapped_column(String(300))
     max_kruzhoks: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, CreatedMixin, IdMixin
+from .base import Base, CreatedMixin, IdMixin, check_in
 
-ROLES = ("USER", "SUPPORT", "ADMIN")
+
+class Role(StrEnum):
+    USER = "USER"
+    SUPPORT = "SUPPORT"  # the back-office, read-only
+    ADMIN = "ADMIN"
 
 
 class User(IdMixin, CreatedMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('USER','SUPPORT','ADMIN')", name="role"),
+        check_in("role", Role, name="role"),
         CheckConstraint("experience_points >= -1000000", name="xp_sane"),
         # The back-office lists users newest first: without it that sort scans 100 000 rows.
         Index("ix_users_created_at", "created_at"),
@@ -22,7 +28,7 @@ class User(IdMixin, CreatedMixin, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     full_name: Mapped[str] = mapped_column(String(200), nullable=False)
-    role: Mapped[str] = mapped_column(String(16), nullable=False, default="USER", index=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False, default=Role.USER, index=True)
     is_blocked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     blocked_reason: Mapped[str | None] = mapped_column(Text)
     # Bumped by "logout everywhere" and by blocking: every token carries the version it was made with.
@@ -34,8 +40,8 @@ class User(IdMixin, CreatedMixin, Base):
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "ADMIN"
+        return self.role == Role.ADMIN
 
     @property
     def is_staff(self) -> bool:
-        return self.role in ("ADMIN", "SUPPORT")
+        return self.role in (Role.ADMIN, Role.SUPPORT)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, CreatedMixin, IdMixin, fk
 
-XP_SOURCES = ("COURSE_ANSWER", "LESSON_COMPLETE", "CLUB_QUIZ", "ATTENDANCE", "DAILY_MISSION", "ADJUSTMENT")
+
+class XpSource(StrEnum):
+    COURSE_ANSWER = "COURSE_ANSWER"
+    LESSON_COMPLETE = "LESSON_COMPLETE"
+    CLUB_QUIZ = "CLUB_QUIZ"
+    ATTENDANCE = "ATTENDANCE"
+    DAILY_MISSION = "DAILY_MISSION"
+    ADJUSTMENT = "ADJUSTMENT"
 
 
 class XpEvent(IdMixin, CreatedMixin, Base):

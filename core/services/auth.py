@@ -14,8 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, Forbidden, NotFound, Unauthorized, field_error
-from core.models import User
-from core.models.users import ROLES
+from core.models import AuditAction, Role, User
 from core.services import audit, ratelimit
 from core.services.permissions import require_admin
 
@@ -77,7 +76,7 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 
 def register(session: Session, *, email: str, password: str, full_name: str, now: datetime,
-             role: str = "USER") -> User:
+             role: Role = Role.USER) -> User:
     """Create a USER account. Raises Invalid, or Conflict `email_taken`."""
     email = normalize_email(email)
     _check_password_rules(password)
@@ -160,7 +159,7 @@ def block_user(session: Session, *, actor: User, user_id: str, reason: str, now:
     user.is_blocked = True
     user.blocked_reason = reason[:2000]
     user.token_version = user.token_version + 1
-    audit.record(session, actor=actor, action="user.block", entity="User", entity_id=user.id, now=now,
+    audit.record(session, actor=actor, action=AuditAction.USER_BLOCK, entity="User", entity_id=user.id, now=now,
                  data={"reason": user.blocked_reason})
     return user
 
@@ -181,7 +180,7 @@ def admin_edit_user(session: Session, *, actor: User, user_id: str, values: dict
             changed["full_name"] = name
     if "role" in values and values["role"] != user.role:
         role = values["role"]
-        if role not in ROLES:
+        if role not in tuple(Role):
             raise field_error("role", "Роль должна быть USER, SUPPORT или ADMIN")
         if user.id == actor.id:
             raise Conflict("Нельзя изменить собственную роль", code="cannot_change_own_role")
@@ -190,7 +189,7 @@ def admin_edit_user(session: Session, *, actor: User, user_id: str, values: dict
     for key, value in changed.items():
         setattr(user, key, value)
     if changed:
-        audit.record(session, actor=actor, action="user.edit", entity="User", entity_id=user.id, now=now,
+        audit.record(session, actor=actor, action=AuditAction.USER_EDIT, entity="User", entity_id=user.id, now=now,
                      data=changed)
     return user
 
@@ -204,7 +203,7 @@ def unblock_user(session: Session, *, actor: User, user_id: str, now: datetime) 
         raise Conflict("Пользователь не заблокирован", code="not_blocked")
     user.is_blocked = False
     user.blocked_reason = None
-    audit.record(session, actor=actor, action="user.unblock", entity="User", entity_id=user.id, now=now)
+    audit.record(session, actor=actor, action=AuditAction.USER_UNBLOCK, entity="User", entity_id=user.id, now=now)
     return user
 
 
@@ -215,8 +214,8 @@ def ensure_admin(session: Session, *, email: str, password: str, full_name: str,
     user = find_user_by_email(session, email)
     if user is None:
         return register(session, email=email, password=password, full_name=full_name, now=now,
-                        role="ADMIN"), True
-    user.role = "ADMIN"
+                        role=Role.ADMIN), True
+    user.role = Role.ADMIN
     if not _verify(user.password_hash, password):
         user.password_hash = hash_password(password)
     return user, False

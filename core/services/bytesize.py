@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import Invalid, NotFound, field_error
-from core.models import ByteSizeItem, User
+from core.models import AuditAction, ByteSizeItem, User
 from core.services import audit
 from core.services.media import canonical_or_none, require_media_url
 from core.services.pagination import Page
@@ -78,8 +78,8 @@ def create_item(session: Session, storage: Any, *, actor: User | None, fields: d
     _apply(session, storage, item, fields)
     session.add(item)
     session.flush()
-    audit.record(session, actor=actor, action="bytesize.create", entity="bytesize", entity_id=item.id, now=now,
-                 data={"title": item.title, "videoUrl": item.video_url, "isPublished": item.is_published})
+    audit.record(session, actor=actor, action=AuditAction.BYTESIZE_CREATE, entity="bytesize", entity_id=item.id,
+                 now=now, data={"title": item.title, "videoUrl": item.video_url, "isPublished": item.is_published})
     return item
 
 
@@ -91,7 +91,7 @@ def update_item(session: Session, storage: Any, *, actor: User | None, item_id: 
     changed = _apply(session, storage, item, fields)
     if changed:
         item.updated_at = now
-        audit.record(session, actor=actor, action="bytesize.update", entity="bytesize", entity_id=item.id,
+        audit.record(session, actor=actor, action=AuditAction.BYTESIZE_UPDATE, entity="bytesize", entity_id=item.id,
                      now=now, data={"changed": sorted(changed),
                                     **{k: v for k, v in changed.items() if k != "description"}})
     return item
@@ -107,7 +107,8 @@ def set_published(session: Session, storage: Any, *, actor: User | None, item_id
     if item.is_published != published:
         item.is_published = published
         item.updated_at = now
-        audit.record(session, actor=actor, action="bytesize.publish" if published else "bytesize.unpublish",
+        action = AuditAction.BYTESIZE_PUBLISH if published else AuditAction.BYTESIZE_UNPUBLISH
+        audit.record(session, actor=actor, action=action,
                      entity="bytesize", entity_id=item.id, now=now, data={"title": item.title})
     return item
 

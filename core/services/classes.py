@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
-from core.models import ClubClass, User
+from core.models import AuditAction, ClubClass, User
 from core.services import audit
 from core.services.club_access import owned_class, owned_club
 from core.services.clubs import clean_title
@@ -57,8 +57,8 @@ def create_class(session: Session, *, actor: User | None, kruzhok_id: str, name:
                              maximum=limits.max_classes_per_kruzhok)
     klass = ClubClass(kruzhok_id=club.id, name=name, created_at=now)
     _save_with_fresh_code(session, klass)
-    audit.record(session, actor=actor, action="class.create", entity="club_class", entity_id=klass.id, now=now,
-                 data={"kruzhokId": club.id, "name": name})
+    audit.record(session, actor=actor, action=AuditAction.CLASS_CREATE, entity="club_class", entity_id=klass.id,
+                 now=now, data={"kruzhokId": club.id, "name": name})
     return klass
 
 
@@ -68,8 +68,8 @@ def regenerate_code(session: Session, *, actor: User | None, class_id: str, now:
     klass = owned_class(session, actor, class_id, lock=True)
     old = klass.join_code
     _save_with_fresh_code(session, klass)
-    audit.record(session, actor=actor, action="class.regenerate_code", entity="club_class", entity_id=klass.id,
-                 now=now, data={"old": old})
+    audit.record(session, actor=actor, action=AuditAction.CLASS_REGENERATE_CODE, entity="club_class",
+                 entity_id=klass.id, now=now, data={"old": old})
     return klass
 
 
@@ -83,6 +83,6 @@ def admin_edit_class(session: Session, *, actor: User | None, class_id: str, val
         klass.name = clean_title(values["name"], field="name", label="Название класса")
     if "is_active" in values:
         klass.is_active = bool(values["is_active"])
-    audit.record(session, actor=actor, action="class.admin_edit", entity="club_class", entity_id=klass.id, now=now,
-                 data={k: v for k, v in values.items() if k in ("name", "is_active")})
+    audit.record(session, actor=actor, action=AuditAction.CLASS_ADMIN_EDIT, entity="club_class", entity_id=klass.id,
+                 now=now, data={k: v for k, v in values.items() if k in ("name", "is_active")})
     return klass

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Forbidden, NotFound
-from core.models import ClassEnrollment, ClubClass, ClubMentor, Kruzhok, User
+from core.models import ClassEnrollment, ClubClass, ClubMentor, EnrollmentStatus, Kruzhok, User
 
 MSG_OWNER_ONLY = "Это действие доступно только руководителю кружка"
 MSG_MENTOR_ONLY = "Это действие доступно только руководителю или ментору кружка"
@@ -38,7 +38,7 @@ def is_club_student(session: Session, user: User, club: Kruzhok) -> bool:
     return session.scalar(
         select(ClassEnrollment.id).join(ClubClass, ClubClass.id == ClassEnrollment.class_id)
         .where(ClubClass.kruzhok_id == club.id, ClassEnrollment.student_id == user.id,
-               ClassEnrollment.status == "ACTIVE").limit(1)
+               ClassEnrollment.status == EnrollmentStatus.ACTIVE).limit(1)
     ) is not None
 
 

@@ -11,7 +11,18 @@ from sqlalchemy.orm import Session, joinedload
 
 from core.clock import as_utc
 from core.errors import Conflict, NotFound, field_error
-from core.models import ClassEnrollment, ClubClass, ClubMentor, Kruzhok, LessonSession, User
+from core.models import (
+    AuditAction,
+    ClassEnrollment,
+    ClubClass,
+    ClubMentor,
+    EnrollmentStatus,
+    Kruzhok,
+    LessonSession,
+    NotificationType,
+    SessionStatus,
+    User,
+)
 from core.services import audit, auth, notifications
 from core.services.club_access import owned_club
 from core.services.limits import effective_limits, limit_exceeded, subscription_required
@@ -61,7 +72,7 @@ def create_club(session: Session, *, actor: User | None, title: str, description
     club = Kruzhok(owner_id=actor.id, title=title, description=description, timezone=tz, created_at=now)
     session.add(club)
     session.flush()
-    audit.record(session, actor=actor, action="club.create", entity="kruzhok", entity_id=club.id, now=now,
+    audit.record(session, actor=actor, action=AuditAction.CLUB_CREATE, entity="kruzhok", entity_id=club.id, now=now,
                  data={"title": title})
     return club
 
@@ -69,13 +80,13 @@ def create_club(session: Session, *, actor: User | None, title: str, description
 def _member_count() -> Any:
     return (select(func.count(func.distinct(ClassEnrollment.student_id)))
             .join(ClubClass, ClubClass.id == ClassEnrollment.class_id)
-            .where(ClubClass.kruzhok_id == Kruzhok.id, ClassEnrollment.status == "ACTIVE")
+            .where(ClubClass.kruzhok_id == Kruzhok.id, ClassEnrollment.status == EnrollmentStatus.ACTIVE)
             .correlate(Kruzhok).scalar_subquery())
 
 
 def _next_session(now: datetime) -> Any:
     return (select(func.min(LessonSession.starts_at)).join(ClubClass, ClubClass.id == LessonSession.class_id)
-            .where(ClubClass.kruzhok_id == Kruzhok.id, LessonSession.status == "SCHEDULED",
+            .where(ClubClass.kruzhok_id == Kruzhok.id, LessonSession.status == SessionStatus.SCHEDULED,
                    LessonSession.starts_at >= now)
             .correlate(Kruzhok).scalar_subquery())
 
@@ -116,7 +127,7 @@ def my_clubs(session: Session, *, actor: User | None, now: datetime) -> dict[str
     limit_of = effective_limits(session, actor.id, now=now).max_students_per_class
     if staff_ids:
         counts = (select(func.count()).where(ClassEnrollment.class_id == ClubClass.id,
-                                             ClassEnrollment.status == "ACTIVE")
+                                             ClassEnrollment.status == EnrollmentStatus.ACTIVE)
                   .correlate(ClubClass).scalar_subquery())
         for klass, count in session.execute(
             select(ClubClass, counts).where(ClubClass.kruzhok_id.in_(staff_ids), ClubClass.is_active.is_(True))
@@ -130,7 +141,7 @@ def my_clubs(session: Session, *, actor: User | None, now: datetime) -> dict[str
     enrolled_rows = session.execute(
         select(ClassEnrollment, ClubClass, Kruzhok).join(ClubClass, ClubClass.id == ClassEnrollment.class_id)
         .join(Kruzhok, Kruzhok.id == ClubClass.kruzhok_id).options(joinedload(Kruzhok.owner))
-        .where(ClassEnrollment.student_id == actor.id, ClassEnrollment.status == "ACTIVE", active,
+        .where(ClassEnrollment.student_id == actor.id, ClassEnrollment.status == EnrollmentStatus.ACTIVE, active,
                ClubClass.is_active.is_(True))
         .order_by(ClassEnrollment.joined_at)
     ).all()
@@ -167,11 +178,12 @@ def assign_mentor(session: Session, *, actor: User | None, kruzhok_id: str, emai
     mentor = ClubMentor(kruzhok_id=club.id, user_id=user.id, created_at=now)
     session.add(mentor)
     session.flush()
-    notifications.notify(session, user_id=user.id, type="CLUB_MENTOR_ASSIGNED", title="Вы назначены ментором",
+    notifications.notify(session, user_id=user.id, type=NotificationType.CLUB_MENTOR_ASSIGNED,
+                         title="Вы назначены ментором",
                          message=f"Вас назначили ментором кружка «{club.title}».", link=f"/clubs/{club.id}",
                          now=now, meta={"kruzhokId": club.id})
-    audit.record(session, actor=actor, action="club.mentor_assign", entity="kruzhok", entity_id=club.id, now=now,
-                 data={"userId": user.id})
+    audit.record(session, actor=actor, action=AuditAction.CLUB_MENTOR_ASSIGN, entity="kruzhok", entity_id=club.id,
+                 now=now, data={"userId": user.id})
     return mentor
 
 
@@ -193,6 +205,6 @@ def admin_edit_club(session: Session, *, actor: User | None, kruzhok_id: str, va
         clean["is_active"] = bool(values["is_active"])
     for key, value in clean.items():
         setattr(club, key, value)
-    audit.record(session, actor=actor, action="club.admin_edit", entity="kruzhok", entity_id=club.id, now=now,
+    audit.record(session, actor=actor, action=AuditAction.CLUB_ADMIN_EDIT, entity="kruzhok", entity_id=club.id, now=now,
                  data=dict(clean))
     return club

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import Forbidden, NotFound, field_error
-from core.models import Course, Lesson, LessonCompletion, LessonQuestion, Module, QuestionAnswer, User
+from core.models import Course, Lesson, LessonCompletion, LessonQuestion, Module, QuestionAnswer, User, XpSource
 from core.services import xp
 from core.services.courses import can_watch, is_enrolled
 from core.services.permissions import require_user
@@ -48,7 +48,7 @@ def complete_lesson(session: Session, *, actor: User | None, course_id: str, les
         first = False
     awarded = first and xp.award_xp(
         session, user_id=actor.id, amount=xp.LESSON_COMPLETE_XP, reason=f"Урок пройден: {lesson.title}",
-        source="LESSON_COMPLETE", source_key=f"lesson:{actor.id}:{lesson.id}", now=now)
+        source=XpSource.LESSON_COMPLETE, source_key=f"lesson:{actor.id}:{lesson.id}", now=now)
     return {"lessonId": lesson.id, "completed": True, "xpAwarded": xp.LESSON_COMPLETE_XP if awarded else 0}
 
 
@@ -92,5 +92,5 @@ def answer_question(session: Session, *, actor: User | None, course_id: str, que
         row.answer, row.is_correct = text, is_correct
     awarded = is_correct and xp.award_xp(
         session, user_id=actor.id, amount=xp.COURSE_ANSWER_XP, reason="Правильный ответ на вопрос курса",
-        source="COURSE_ANSWER", source_key=f"answer:{actor.id}:{question.id}", now=now)
+        source=XpSource.COURSE_ANSWER, source_key=f"answer:{actor.id}:{question.id}", now=now)
     return {"isCorrect": is_correct, "xpAwarded": xp.COURSE_ANSWER_XP if awarded else 0}

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from core.errors import Forbidden, Invalid, NotFound, field_error
-from core.models import Course, CourseEnrollment, Lesson, Module, User
+from core.models import AuditAction, Course, CourseEnrollment, Lesson, Module, User
 from core.services import audit
 from core.services.media import canonical_or_none, require_media_url
 from core.services.pagination import Page
@@ -70,7 +70,7 @@ def create_course(session: Session, storage: Any, *, actor: User | None, fields:
     _apply_course_fields(session, storage, course, {"title": fields.get("title"), **fields})
     session.add(course)
     session.flush()
-    audit.record(session, actor=actor, action="course.create", entity="course", entity_id=course.id, now=now,
+    audit.record(session, actor=actor, action=AuditAction.COURSE_CREATE, entity="course", entity_id=course.id, now=now,
                  data={"title": course.title})
     return course
 
@@ -82,8 +82,8 @@ def update_course(session: Session, storage: Any, *, actor: User | None, course_
     course = _course_or_404(session, course_id)
     changed = _apply_course_fields(session, storage, course, fields)
     if changed:
-        audit.record(session, actor=actor, action="course.update", entity="course", entity_id=course.id, now=now,
-                     data={k: v for k, v in changed.items() if k != "description"})
+        audit.record(session, actor=actor, action=AuditAction.COURSE_UPDATE, entity="course", entity_id=course.id,
+                     now=now, data={k: v for k, v in changed.items() if k != "description"})
     return course
 
 
@@ -98,7 +98,7 @@ def create_module(session: Session, *, actor: User | None, course_id: str, title
     module = Module(course_id=course.id, title=_clean_title(title), order_index=order_index, created_at=now)
     session.add(module)
     session.flush()
-    audit.record(session, actor=actor, action="module.create", entity="module", entity_id=module.id, now=now,
+    audit.record(session, actor=actor, action=AuditAction.MODULE_CREATE, entity="module", entity_id=module.id, now=now,
                  data={"courseId": course.id, "title": module.title})
     return module
 
@@ -113,7 +113,7 @@ def update_module(session: Session, *, actor: User | None, module_id: str, field
         if name not in MODULE_FIELDS:
             raise field_error(name, "Неизвестное поле")
         setattr(module, name, _clean_title(value) if name == "title" else int(value))
-    audit.record(session, actor=actor, action="module.update", entity="module", entity_id=module.id, now=now,
+    audit.record(session, actor=actor, action=AuditAction.MODULE_UPDATE, entity="module", entity_id=module.id, now=now,
                  data=dict(fields))
     return module
 
@@ -244,6 +244,6 @@ def admin_enroll(session: Session, *, actor: User | None, course_id: str, user_i
         raise NotFound("Пользователь не найден")
     row, created = _insert_enrollment(session, user_id=user_id, course_id=course.id, now=now)
     if created:
-        audit.record(session, actor=actor, action="course.enroll", entity="course", entity_id=course.id, now=now,
-                     data={"userId": user_id})
+        audit.record(session, actor=actor, action=AuditAction.COURSE_ENROLL, entity="course", entity_id=course.id,
+                     now=now, data={"userId": user_id})
     return row, created

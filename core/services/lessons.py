@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import Invalid, NotFound, field_error
-from core.models import Lesson, LessonQuestion, Module, User
+from core.models import AuditAction, Lesson, LessonQuestion, Module, User
 from core.services import audit
 from core.services.media import require_media_url
 from core.services.permissions import require_admin
@@ -87,7 +87,7 @@ def create_lesson(session: Session, storage: Any, *, actor: User | None, module_
     apply_lesson_fields(session, storage, lesson, {"title": fields.pop("title", None), **fields})
     session.add(lesson)
     session.flush()
-    audit.record(session, actor=actor, action="lesson.create", entity="lesson", entity_id=lesson.id, now=now,
+    audit.record(session, actor=actor, action=AuditAction.LESSON_CREATE, entity="lesson", entity_id=lesson.id, now=now,
                  data={"moduleId": module.id, "title": lesson.title, "videoUrl": lesson.video_url})
     return lesson
 
@@ -100,8 +100,8 @@ def update_lesson(session: Session, storage: Any, *, actor: User | None, lesson_
     changed = apply_lesson_fields(session, storage, lesson, fields)
     if changed:
         # The audit row names every changed field; it keeps values only for the short ones.
-        audit.record(session, actor=actor, action="lesson.update", entity="lesson", entity_id=lesson.id, now=now,
-                     data={"changed": sorted(changed),
+        audit.record(session, actor=actor, action=AuditAction.LESSON_UPDATE, entity="lesson", entity_id=lesson.id,
+                     now=now, data={"changed": sorted(changed),
                            **{k: v for k, v in changed.items() if k in ("videoUrl", "title")}})
     return lesson
 
@@ -127,6 +127,6 @@ def add_question(session: Session, *, actor: User | None, lesson_id: str, text: 
                               order_index=order, created_at=now)
     session.add(question)
     session.flush()
-    audit.record(session, actor=actor, action="question.create", entity="question", entity_id=question.id,
+    audit.record(session, actor=actor, action=AuditAction.QUESTION_CREATE, entity="question", entity_id=question.id,
                  now=now, data={"lessonId": lesson.id})
     return question

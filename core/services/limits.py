@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import as_utc
 from core.errors import Forbidden, LimitExceeded
-from core.models import ClubMentor, Subscription, User
+from core.models import ClubMentor, Subscription, SubscriptionStatus, User
 from core.services import plans
 
 KINDS = {  # limit name: (details key, Russian word for the message)
@@ -40,7 +40,7 @@ class Limits:
 
 
 def active_clause(now: datetime) -> Any:
-    return (Subscription.status == "ACTIVE") & (Subscription.expires_at > now)
+    return (Subscription.status == SubscriptionStatus.ACTIVE) & (Subscription.expires_at > now)
 
 
 def effective_limits(session: Session, user_id: str, *, now: datetime) -> Limits:

@@ -22,7 +22,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import Invalid
-from core.models import ByteSizeItem, CertificateRequest, Course, Lesson, MediaObject, Subscription, User
+from core.models import AuditAction, ByteSizeItem, CertificateRequest, Course, Lesson, MediaObject, Subscription, User
 from core.services import audit
 from core.services.media import CANONICAL_PREFIX, content_type_of, kind_of_key
 from core.services.media_urls import ExternalUrl, key_of
@@ -197,7 +197,7 @@ def fix_non_canonical(session: Session, *, actor: User | None, now: datetime) ->
                 session.execute(update(col.model).where(col.model.id == row_id).values({col.attr: canonical}))
                 changes.append({"column": col.name, "id": row_id, "from": value, "to": canonical})
     if changes:
-        audit.record(session, actor=actor, action="media.fix_non_canonical", entity="media", entity_id=None,
+        audit.record(session, actor=actor, action=AuditAction.MEDIA_FIX_NON_CANONICAL, entity="media", entity_id=None,
                      now=now, data={"count": len(changes), "changes": changes[:500]})
     return len(changes)
 
@@ -253,8 +253,9 @@ def purge_orphans(session: Session, storage: Storage, *, actor: User | None, now
         for row in session.scalars(select(MediaObject).where(MediaObject.key.in_(doomed))):
             session.delete(row)
         session.flush()
-        audit.record(session, actor=actor, action="media.purge_orphans", entity="media", entity_id=None, now=now,
-                     data={"count": len(doomed), "totalSize": sum(o["size"] for o in found), "keys": doomed[:1000]})
+        audit.record(session, actor=actor, action=AuditAction.MEDIA_PURGE_ORPHANS, entity="media", entity_id=None,
+                     now=now, data={"count": len(doomed), "totalSize": sum(o["size"] for o in found),
+                                    "keys": doomed[:1000]})
         for key in doomed:
             storage.delete(key)
     return {"count": len(doomed), "totalSize": sum(o["size"] for o in found), "keys": doomed}

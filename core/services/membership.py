@@ -13,7 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound, field_error
-from core.models import ClassEnrollment, ClubClass, ClubMentor, Kruzhok, User
+from core.models import (
+    AuditAction,
+    ClassEnrollment,
+    ClubClass,
+    ClubMentor,
+    EnrollmentStatus,
+    Kruzhok,
+    NotificationType,
+    User,
+)
 from core.services import audit, notifications, ratelimit
 from core.services.club_access import owned_class
 from core.services.clubs import find_user_by_email
@@ -44,22 +53,24 @@ def _enrol(session: Session, *, klass: ClubClass, student: User, now: datetime) 
         raise Conflict("Вы ведёте этот кружок и не можете вступить в него как ученик", code="is_mentor")
     existing = session.scalar(select(ClassEnrollment).where(ClassEnrollment.class_id == klass.id,
                                                             ClassEnrollment.student_id == student.id))
-    if existing is not None and existing.status == "ACTIVE":
+    if existing is not None and existing.status == EnrollmentStatus.ACTIVE:
         raise Conflict("Вы уже состоите в этом классе", code="already_member")
     limits = effective_limits(session, club.owner_id, now=now)
     if not limits.active:
         raise Conflict("Кружок временно не принимает новых учеников: подписка руководителя неактивна",
                        code="club_inactive")
     seated = session.scalar(select(func.count()).select_from(ClassEnrollment)
-                            .where(ClassEnrollment.class_id == klass.id, ClassEnrollment.status == "ACTIVE")) or 0
+                            .where(ClassEnrollment.class_id == klass.id,
+                                   ClassEnrollment.status == EnrollmentStatus.ACTIVE)) or 0
     if seated >= limits.max_students_per_class:
         raise Conflict("В классе нет свободных мест", code="class_full",
                        details={"current": seated, "max": limits.max_students_per_class})
     if existing is not None:
-        existing.status, existing.joined_at, existing.removed_at = "ACTIVE", now, None
+        existing.status, existing.joined_at, existing.removed_at = EnrollmentStatus.ACTIVE, now, None
         enrollment = existing
     else:
-        enrollment = ClassEnrollment(class_id=klass.id, student_id=student.id, status="ACTIVE", joined_at=now)
+        enrollment = ClassEnrollment(class_id=klass.id, student_id=student.id, status=EnrollmentStatus.ACTIVE,
+                                     joined_at=now)
         session.add(enrollment)
     session.flush()
     return enrollment
@@ -80,7 +91,7 @@ def join_by_code(session: Session, *, actor: User | None, code: str, now: dateti
         raise InvalidCode()
     klass = _lock_class(session, class_id)
     enrollment = _enrol(session, klass=klass, student=actor, now=now)
-    audit.record(session, actor=actor, action="class.join", entity="club_class", entity_id=klass.id, now=now)
+    audit.record(session, actor=actor, action=AuditAction.CLASS_JOIN, entity="club_class", entity_id=klass.id, now=now)
     return enrollment
 
 
@@ -100,10 +111,10 @@ def add_student(session: Session, *, actor: User | None, class_id: str, email: s
             raise Conflict("Руководителя или ментора нельзя добавить учеником", code="is_mentor") from None
         raise
     club = klass.kruzhok
-    notifications.notify(session, user_id=student.id, type="CLUB_JOINED", title="Вас добавили в кружок",
+    notifications.notify(session, user_id=student.id, type=NotificationType.CLUB_JOINED, title="Вас добавили в кружок",
                          message=f"Вас добавили в класс «{klass.name}» кружка «{club.title}».",
                          link=f"/clubs/{club.id}", now=now, meta={"kruzhokId": club.id, "classId": klass.id})
-    audit.record(session, actor=actor, action="class.add_student", entity="club_class", entity_id=klass.id,
+    audit.record(session, actor=actor, action=AuditAction.CLASS_ADD_STUDENT, entity="club_class", entity_id=klass.id,
                  now=now, data={"studentId": student.id})
     return enrollment
 
@@ -115,10 +126,10 @@ def remove_student(session: Session, *, actor: User | None, class_id: str, stude
     klass = owned_class(session, actor, class_id)
     enrollment = session.scalar(select(ClassEnrollment).where(ClassEnrollment.class_id == klass.id,
                                                               ClassEnrollment.student_id == student_id,
-                                                              ClassEnrollment.status == "ACTIVE"))
+                                                              ClassEnrollment.status == EnrollmentStatus.ACTIVE))
     if enrollment is None:
         raise NotFound("Ученик не состоит в этом классе")
-    enrollment.status, enrollment.removed_at = "REMOVED", now
-    audit.record(session, actor=actor, action="class.remove_student", entity="club_class", entity_id=klass.id,
+    enrollment.status, enrollment.removed_at = EnrollmentStatus.REMOVED, now
+    audit.record(session, actor=actor, action=AuditAction.CLASS_REMOVE_STUDENT, entity="club_class", entity_id=klass.id,
                  now=now, data={"studentId": student_id})
     return enrollment

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
-from core.models import Notification, User
+from core.models import Notification, Role, User
 from core.services.pagination import Page
 from core.services.permissions import require_user
 
@@ -25,7 +25,7 @@ def notify(session: Session, *, user_id: str, type: str, title: str, message: st
 def notify_admins(session: Session, *, type: str, title: str, message: str, now: datetime,
                   link: str | None = None, meta: dict[str, Any] | None = None) -> int:
     """One notification per ADMIN user; returns how many were written."""
-    admin_ids = session.scalars(select(User.id).where(User.role == "ADMIN")).all()
+    admin_ids = session.scalars(select(User.id).where(User.role == Role.ADMIN)).all()
     for admin_id in admin_ids:
         notify(session, user_id=admin_id, type=type, title=title, message=message, now=now,
                link=link, meta=meta)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core.models import EmailOutbox
+from core.models import EmailOutbox, EmailStatus
 
 
 def enqueue_email(session: Session, *, to: str, subject: str, body_text: str, now: datetime,
@@ -14,6 +14,6 @@ def enqueue_email(session: Session, *, to: str, subject: str, body_text: str, no
                   attachment_name: str | None = None) -> EmailOutbox:
     mail = EmailOutbox(to_addr=to, subject=subject, body_text=body_text, body_html=body_html,
                        attachment_key=attachment_key, attachment_name=attachment_name,
-                       status="PENDING", next_attempt_at=now, created_at=now)
+                       status=EmailStatus.PENDING, next_attempt_at=now, created_at=now)
     session.add(mail)
     return mail

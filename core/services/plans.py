@@ -9,18 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound, field_error
-from core.models import SubscriptionPlan, User
+from core.models import AuditAction, Currency, PlanType, SubscriptionPlan, User
 from core.services import audit
 from core.services.permissions import require_admin
 
 # The same rows the data migration 5c1b0a7e9d21 inserts (fixed ids).
 DEFAULT_PLANS: tuple[dict[str, Any], ...] = (
-    {"id": "6d1f3a52-0b7e-4c55-9a51-000000000001", "code": "ONETIME_PURCHASE",
+    {"id": "6d1f3a52-0b7e-4c55-9a51-000000000001", "code": PlanType.ONETIME_PURCHASE,
      "title": "Разовая покупка (1 год)", "price": 2000, "duration_days": 365},
-    {"id": "6d1f3a52-0b7e-4c55-9a51-000000000002", "code": "MONTHLY_SUBSCRIPTION",
+    {"id": "6d1f3a52-0b7e-4c55-9a51-000000000002", "code": PlanType.MONTHLY_SUBSCRIPTION,
      "title": "Ежемесячная подписка", "price": 1000, "duration_days": 30},
 )
-PLAN_LABELS = {"ONETIME_PURCHASE": "Разовая покупка", "MONTHLY_SUBSCRIPTION": "Ежемесячная подписка"}
+PLAN_LABELS = {PlanType.ONETIME_PURCHASE: "Разовая покупка", PlanType.MONTHLY_SUBSCRIPTION: "Ежемесячная подписка"}
 EDITABLE = ("title", "price", "duration_days", "max_kruzhoks", "max_classes_per_kruzhok",
             "max_students_per_class", "is_active")
 FIELD_LABELS = {
@@ -36,7 +36,7 @@ def ensure_default_plans(session: Session, *, now: datetime) -> int:
     for spec in DEFAULT_PLANS:
         if spec["code"] in existing:
             continue
-        session.add(SubscriptionPlan(**spec, currency="KZT", max_kruzhoks=1, max_classes_per_kruzhok=2,
+        session.add(SubscriptionPlan(**spec, currency=Currency.KZT, max_kruzhoks=1, max_classes_per_kruzhok=2,
                                      max_students_per_class=30, is_active=True, created_at=now))
         created += 1
     session.flush()
@@ -109,6 +109,6 @@ def update_plan(session: Session, *, actor: User | None, plan_id: str, values: d
     before = {k: getattr(plan, k) for k in clean}
     for key, value in clean.items():
         setattr(plan, key, value)
-    audit.record(session, actor=actor, action="plan.update", entity="subscription_plan", entity_id=plan.id,
+    audit.record(session, actor=actor, action=AuditAction.PLAN_UPDATE, entity="subscription_plan", entity_id=plan.id,
                  now=now, data={"before": before, "after": clean})
     return plan

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.clock import local_date
-from core.models import Subscription, User
+from core.models import NotificationType, Subscription, SubscriptionStatus, User
 from core.services import notifications, outbox
 
 REMIND_BEFORE = timedelta(days=7)
@@ -24,13 +24,14 @@ MSG_EXPIRED = "Срок вашей подписки истёк. Продлите
 
 def due_for_expiry(session: Session, *, now: datetime, limit: int = 100) -> list[str]:
     return list(session.scalars(
-        select(Subscription.id).where(Subscription.status == "ACTIVE", Subscription.expires_at <= now)
+        select(Subscription.id).where(Subscription.status == SubscriptionStatus.ACTIVE, Subscription.expires_at <= now)
         .order_by(Subscription.expires_at, Subscription.id).limit(limit)))
 
 
 def due_for_reminder(session: Session, *, now: datetime, limit: int = 100) -> list[str]:
     return list(session.scalars(
-        select(Subscription.id).where(Subscription.status == "ACTIVE", Subscription.reminder_sent_at.is_(None),
+        select(Subscription.id).where(Subscription.status == SubscriptionStatus.ACTIVE,
+                                      Subscription.reminder_sent_at.is_(None),
                                       Subscription.expires_at > now,
                                       Subscription.expires_at <= now + REMIND_BEFORE)
         .order_by(Subscription.expires_at, Subscription.id).limit(limit)))
@@ -47,7 +48,8 @@ def _claim(session: Session, subscription_id: str, *, where: tuple, values: dict
 def _continues_after(session: Session, sub: Subscription) -> bool:
     """Another ACTIVE subscription of the same user lasts beyond this one (the user has renewed)."""
     return session.scalar(select(Subscription.id).where(
-        Subscription.user_id == sub.user_id, Subscription.id != sub.id, Subscription.status == "ACTIVE",
+        Subscription.user_id == sub.user_id, Subscription.id != sub.id,
+        Subscription.status == SubscriptionStatus.ACTIVE,
         Subscription.expires_at > sub.expires_at).limit(1)) is not None
 
 
@@ -64,12 +66,13 @@ def _tell(session: Session, sub: Subscription, *, type: str, title: str, text: s
 def expire_subscription(session: Session, *, subscription_id: str, now: datetime) -> bool:
     """ACTIVE past expiry → EXPIRED, the user notified and emailed; False if someone else already did it."""
     sub = _claim(session, subscription_id,
-                 where=(Subscription.status == "ACTIVE", Subscription.expires_at <= now),
-                 values={"status": "EXPIRED", "expired_at": now})
+                 where=(Subscription.status == SubscriptionStatus.ACTIVE, Subscription.expires_at <= now),
+                 values={"status": SubscriptionStatus.EXPIRED, "expired_at": now})
     if sub is None:
         return False
     if not _continues_after(session, sub):
-        _tell(session, sub, type="SUBSCRIPTION_EXPIRED", title="Подписка истекла", text=MSG_EXPIRED, now=now)
+        _tell(session, sub, type=NotificationType.SUBSCRIPTION_EXPIRED, title="Подписка истекла", text=MSG_EXPIRED,
+              now=now)
     return True
 
 
@@ -77,7 +80,7 @@ def remind_subscription(session: Session, *, subscription_id: str, now: datetime
                         timezone: str = "Asia/Almaty") -> bool:
     """Once per subscription: a notification and an email 7 days before expiry."""
     sub = _claim(session, subscription_id,
-                 where=(Subscription.status == "ACTIVE", Subscription.reminder_sent_at.is_(None),
+                 where=(Subscription.status == SubscriptionStatus.ACTIVE, Subscription.reminder_sent_at.is_(None),
                         Subscription.expires_at > now),
                  values={"reminder_sent_at": now})
     if sub is None:
@@ -85,5 +88,6 @@ def remind_subscription(session: Session, *, subscription_id: str, now: datetime
     if not _continues_after(session, sub):
         until = f"{local_date(sub.expires_at, timezone):%d.%m.%Y}"
         text = f"Ваша подписка истекает {until}. Продлите её, чтобы не потерять доступ к созданию кружков."
-        _tell(session, sub, type="SUBSCRIPTION_EXPIRING", title="Подписка скоро истечёт", text=text, now=now)
+        _tell(session, sub, type=NotificationType.SUBSCRIPTION_EXPIRING, title="Подписка скоро истечёт", text=text,
+              now=now)
     return True

@@ -19,7 +19,18 @@ from sqlalchemy.orm import Session, joinedload
 
 from core.clock import local_date
 from core.errors import Conflict, NotFound, field_error
-from core.models import ClubClass, Kruzhok, Subscription, User
+from core.models import (
+    AuditAction,
+    ClubClass,
+    Currency,
+    Kruzhok,
+    NotificationType,
+    PaymentMethod,
+    PlanType,
+    Subscription,
+    SubscriptionStatus,
+    User,
+)
 from core.services import audit, notifications, outbox, plans, ratelimit
 from core.services.limits import active_clause, effective_limits
 from core.services.pagination import Page
@@ -33,7 +44,7 @@ LIMIT_FIELDS = ("max_kruzhoks", "max_classes_per_kruzhok", "max_students_per_cla
 
 
 def _money(amount: int, currency: str) -> str:
-    return f"{amount} ₸" if currency == "KZT" else f"{amount} {currency}"
+    return f"{amount} ₸" if currency == Currency.KZT else f"{amount} {currency}"
 
 
 def _clean_proof_url(url: str | None) -> str | None:
@@ -57,8 +68,9 @@ def request_subscription(session: Session, *, actor: User | None, type: str, pay
     ratelimit.hit(session, "subscription_request", actor.id, now=now)
     if session.scalar(select(Subscription.id).where(Subscription.payment_comment == code)) is not None:
         raise Conflict(MSG_DUPLICATE, code="duplicate_payment_code")
-    sub = Subscription(user_id=actor.id, plan_id=plan.id, type=plan.code, status="PENDING", amount=plan.price,
-                       currency=plan.currency, payment_method="KASPI", payment_comment=code,
+    sub = Subscription(user_id=actor.id, plan_id=plan.id, type=plan.code, status=SubscriptionStatus.PENDING,
+                       amount=plan.price,
+                       currency=plan.currency, payment_method=PaymentMethod.KASPI, payment_comment=code,
                        payment_proof_url=proof, max_kruzhoks=plan.max_kruzhoks,
                        max_classes_per_kruzhok=plan.max_classes_per_kruzhok,
                        max_students_per_class=plan.max_students_per_class, created_at=now)
@@ -70,12 +82,12 @@ def request_subscription(session: Session, *, actor: User | None, type: str, pay
     except IntegrityError:
         raise Conflict(MSG_DUPLICATE, code="duplicate_payment_code") from None
     notifications.notify_admins(
-        session, type="SUBSCRIPTION_REQUEST", title="Новая заявка на подписку",
+        session, type=NotificationType.SUBSCRIPTION_REQUEST, title="Новая заявка на подписку",
         message=(f"Пользователь {actor.full_name} ({actor.email}) отправил заявку «{plan.title}» на сумму "
                  f"{_money(plan.price, plan.currency)}. Код отправителя: {code}."),
         link=f"/admin/subscription/details/{sub.id}", meta={"subscriptionId": sub.id, "userId": actor.id},
         now=now)
-    audit.record(session, actor=actor, action="subscription.request", entity="subscription", entity_id=sub.id,
+    audit.record(session, actor=actor, action=AuditAction.SUBSCRIPTION_REQUEST, entity="subscription", entity_id=sub.id,
                  now=now, data={"type": plan.code, "amount": plan.price, "paymentComment": code})
     return sub
 
@@ -90,21 +102,21 @@ def my_subscription_status(session: Session, *, actor: User | None, now: datetim
     actor = require_user(actor)
     limits = effective_limits(session, actor.id, now=now)
     latest = session.scalar(select(Subscription).where(Subscription.user_id == actor.id,
-                                                       Subscription.status != "PENDING")
+                                                       Subscription.status != SubscriptionStatus.PENDING)
                             .order_by(Subscription.created_at.desc(), Subscription.id.desc()).limit(1))
     if limits.active:
-        status = "ACTIVE"
+        status = SubscriptionStatus.ACTIVE
     elif latest is None:
         status = None
     else:  # an ACTIVE row past its expiry is EXPIRED for the user even before the job marks it
-        status = "EXPIRED" if latest.status == "ACTIVE" else latest.status
+        status = SubscriptionStatus.EXPIRED if latest.status == SubscriptionStatus.ACTIVE else latest.status
     per_club = dict(session.execute(
         select(Kruzhok.id, func.count(ClubClass.id))
         .outerjoin(ClubClass, (ClubClass.kruzhok_id == Kruzhok.id) & ClubClass.is_active.is_(True))
         .where(Kruzhok.owner_id == actor.id, Kruzhok.is_active.is_(True)).group_by(Kruzhok.id)
     ).all())
     pending = session.scalars(select(Subscription).where(Subscription.user_id == actor.id,
-                                                         Subscription.status == "PENDING")
+                                                         Subscription.status == SubscriptionStatus.PENDING)
                               .order_by(Subscription.created_at.desc())).all()
     return {"active": limits.active, "status": status, "expiresAt": limits.expires_at,
             "limits": limits.as_dict(), "usage": {"kruzhoks": len(per_club), "classesPerKruzhok": per_club},
@@ -121,16 +133,17 @@ def list_pending(session: Session, *, actor: User | None, page: Page) -> tuple[l
     require_admin(actor)
     rows = session.execute(
         select(Subscription, clubs_count_subquery()).options(joinedload(Subscription.user))
-        .where(Subscription.status == "PENDING")
+        .where(Subscription.status == SubscriptionStatus.PENDING)
         .order_by(Subscription.created_at, Subscription.id).limit(page.limit).offset(page.offset)
     ).all()
-    total = session.scalar(select(func.count()).select_from(Subscription).where(Subscription.status == "PENDING"))
+    total = session.scalar(select(func.count()).select_from(Subscription)
+                           .where(Subscription.status == SubscriptionStatus.PENDING))
     return [(sub, count) for sub, count in rows], int(total or 0)
 
 
 def is_decidable(sub: Subscription) -> bool:
     """Only a PENDING request can be approved or rejected."""
-    return sub.status == "PENDING"
+    return sub.status == SubscriptionStatus.PENDING
 
 
 def _locked_pending(session: Session, subscription_id: str) -> Subscription:
@@ -170,23 +183,24 @@ def approve_subscription(session: Session, *, subscription_id: str, actor: User 
     actor = require_admin(actor)
     overrides = _clean_limits(limits)
     sub = _locked_pending(session, subscription_id)
-    days = sub.plan.duration_days if sub.plan is not None else (365 if sub.type == "ONETIME_PURCHASE" else 30)
+    days = sub.plan.duration_days if sub.plan is not None else (365 if sub.type == PlanType.ONETIME_PURCHASE else 30)
     current = session.scalar(select(func.max(Subscription.expires_at))
                              .where(Subscription.user_id == sub.user_id, Subscription.id != sub.id,
                                     active_clause(now)))
     start = max(now, current) if current is not None else now
-    sub.status, sub.confirmed_at, sub.confirmed_by_id = "ACTIVE", now, actor.id
+    sub.status, sub.confirmed_at, sub.confirmed_by_id = SubscriptionStatus.ACTIVE, now, actor.id
     sub.expires_at = start + timedelta(days=days)
     for key, value in overrides.items():
         setattr(sub, key, value)
     user = sub.user
-    notifications.notify(session, user_id=user.id, type="SUBSCRIPTION_APPROVED", title="Подписка активирована",
+    notifications.notify(session, user_id=user.id, type=NotificationType.SUBSCRIPTION_APPROVED,
+                         title="Подписка активирована",
                          message=MSG_APPROVED, link="/clubs", now=now, meta={"subscriptionId": sub.id})
     until = f"{local_date(sub.expires_at, timezone):%d.%m.%Y}"
     outbox.enqueue_email(session, to=user.email, subject="S7 Robotics: подписка активирована", now=now,
                          body_text=(f"Здравствуйте, {user.full_name}!\n\n{MSG_APPROVED}\n"
                                     f"Подписка действует до {until}.\n\nКоманда S7 Robotics"))
-    audit.record(session, actor=actor, action="subscription.approve", entity="subscription", entity_id=sub.id,
+    audit.record(session, actor=actor, action=AuditAction.SUBSCRIPTION_APPROVE, entity="subscription", entity_id=sub.id,
                  now=now, data={"expiresAt": sub.expires_at.isoformat(), "renewedFrom":
                                 current.isoformat() if current else None, "limits": overrides})
     return sub
@@ -202,14 +216,15 @@ def reject_subscription(session: Session, *, subscription_id: str, actor: User |
     if len(reason) > 2000:
         raise field_error("reason", "Причина слишком длинная (не более 2000 символов)")
     sub = _locked_pending(session, subscription_id)
-    sub.status, sub.rejected_at, sub.rejection_reason = "REJECTED", now, reason
+    sub.status, sub.rejected_at, sub.rejection_reason = SubscriptionStatus.REJECTED, now, reason
     sub.confirmed_by_id = actor.id
     text = f"Оплата не подтверждена. Причина: {reason.rstrip('.')}. Свяжитесь с поддержкой."
     user = sub.user
-    notifications.notify(session, user_id=user.id, type="SUBSCRIPTION_REJECTED", title="Оплата не подтверждена",
+    notifications.notify(session, user_id=user.id, type=NotificationType.SUBSCRIPTION_REJECTED,
+                         title="Оплата не подтверждена",
                          message=text, link="/clubs", now=now, meta={"subscriptionId": sub.id})
     outbox.enqueue_email(session, to=user.email, subject="S7 Robotics: оплата не подтверждена", now=now,
                          body_text=f"Здравствуйте, {user.full_name}!\n\n{text}\n\nКоманда S7 Robotics")
-    audit.record(session, actor=actor, action="subscription.reject", entity="subscription", entity_id=sub.id,
+    audit.record(session, actor=actor, action=AuditAction.SUBSCRIPTION_REJECT, entity="subscription", entity_id=sub.id,
                  now=now, data={"reason": reason})
     return sub

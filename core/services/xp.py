@@ -15,19 +15,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from core.models import User, XpEvent
-from core.models.xp import XP_SOURCES
+from core.models.xp import XpSource
 
 LESSON_COMPLETE_XP = 10
 COURSE_ANSWER_XP = 20
 
 
-def award_xp(session: Session, *, user_id: str, amount: int, reason: str, source: str, source_key: str,
+def award_xp(session: Session, *, user_id: str, amount: int, reason: str, source: XpSource, source_key: str,
              now: datetime, kruzhok_id: str | None = None) -> bool:
     """Award `amount` XP once per `source_key`; returns False when it was already awarded.
 
     Corrections are negative amounts with their own source_key.
     """
-    if source not in XP_SOURCES:
+    if source not in tuple(XpSource):
         raise ValueError(f"unknown XP source {source!r}")
     try:
         with session.begin_nested():
