@@ -84,8 +84,9 @@ def _token_in(body: bytes, content_type: str, *, complete: bool) -> str | None:
 
 def _matches(supplied: str | None, expected: str) -> bool:
     # Compare bytes: compare_digest raises TypeError on non-ASCII str (a crafted token must be a 403).
-    return bool(supplied and expected) and hmac.compare_digest(
-        supplied.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
+    if not supplied or not expected:
+        return False
+    return hmac.compare_digest(supplied.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
 
 
 class CSRFMiddleware:

@@ -83,7 +83,7 @@ def main() -> None:
         upgrade(url)
         settings = Settings(database_url=url, secret_key="bench", media_root=Path(tmp) / "media",
                             private_root=Path(tmp) / "private", log_level="WARNING",
-                            _env_file=None)  # type: ignore[call-arg]
+                            _env_file=None)
         db = Database.from_url(url)
         with db.transaction() as session:
             auth.ensure_admin(session, email="admin@bench.kz", password=PASSWORD, full_name="Админ", now=utcnow())

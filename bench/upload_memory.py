@@ -84,7 +84,9 @@ def _upload_admin(base: str, size: int) -> dict:
 
     client = httpx.Client(base_url=base, headers={"Origin": base}, timeout=600)
     client.post("/admin/login", data={"username": "bench@s7.kz", "password": "bench-password-1"})
-    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/admin/").text).group(1)
+    found = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/admin/").text)
+    assert found, "no csrf-token on /admin/"
+    token = found.group(1)
     title = f"bench {size}"
     before = _field("csrf_token", token) + _field("title", title) + _field("video_url", "")
     started = time.monotonic()

@@ -13,11 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import ServiceError
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows matched by an UPDATE/DELETE run through `Session.execute` (typed there as a plain Result)."""
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 def _sqlite_lower(value: object) -> object:
@@ -50,11 +56,11 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs  # type: ignore[arg-type]
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+    return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
 class Database:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from core.models import ClassEnrollment
 from core.services import classes, clubs, membership
 from core.services.pagination import Page
 from public_api.http import Ctx, api
@@ -109,7 +110,7 @@ class MentorOut(OutModel):
     created_at: datetime
 
 
-def enrollment_out(e: membership.ClassEnrollment) -> dict:
+def enrollment_out(e: ClassEnrollment) -> dict:
     klass = e.club_class
     return {"id": e.id, "classId": klass.id, "className": klass.name, "kruzhokId": klass.kruzhok_id,
             "kruzhokTitle": klass.kruzhok.title, "studentId": e.student_id, "status": e.status,

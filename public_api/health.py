@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -41,7 +43,7 @@ async def readyz(request: Request) -> JSONResponse:
 
 routes = [Route("/healthz", healthz, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]
 
-_STATUS = {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok", "error"]}},
+_STATUS: dict[str, Any] = {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok", "error"]}},
            "required": ["status"]}
 _READY = {**_STATUS, "properties": {**_STATUS["properties"], "checks": {
     "type": "object", "additionalProperties": {"type": "string"},

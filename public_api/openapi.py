@@ -39,17 +39,18 @@ def _schema_of(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_schema(routes: list[Route]) -> dict[str, Any]:
-    metas: list[ApiMeta] = [r.api_meta for r in routes if hasattr(r, "api_meta")]  # type: ignore[attr-defined]
+    metas: list[ApiMeta] = [r.api_meta for r in routes if hasattr(r, "api_meta")]
     models: set[type[BaseModel]] = set()
     for m in metas:
         for tp in (m.body, m.query, m.response):
             if isinstance(tp, type) and issubclass(tp, BaseModel):
                 models.add(tp)
-    _, top = models_json_schema([(m, "serialization") for m in sorted(models, key=lambda c: c.__name__)],
+    _, top = models_json_schema([(c, "serialization") for c in sorted(models, key=lambda c: c.__name__)],
                                 ref_template="#/components/schemas/{model}", by_alias=True)
     defs: dict[str, Any] = dict(top.get("$defs", {}))
-    for m in models:  # request models are validated by alias too
-        defs.setdefault(m.__name__, m.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}"))
+    for model in models:  # request models are validated by alias too
+        defs.setdefault(model.__name__,
+                        model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}"))
     paths: dict[str, dict[str, Any]] = {}
     for m in metas:
         op: dict[str, Any] = {
@@ -118,7 +119,7 @@ def render_docs(schema: dict[str, Any]) -> str:
     for path, ops in schema["paths"].items():
         for method, op in ops.items():
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-            ok = next((r for s, r in op["responses"].items() if s != "default"), {})
+            ok: dict[str, Any] = next((r for s, r in op["responses"].items() if s != "default"), {})
             resp = ok.get("content", {}).get("application/json", {}).get("schema")
             parts.append(f"<details><summary><code class='m'>{method.upper()}</code> <code>{html.escape(path)}</code>"
                          f" — {html.escape(op.get('summary', ''))}</summary>")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from core.models import Subscription
 from core.services import plans, subscriptions
 from core.services.pagination import Page
 from public_api.http import Ctx, api
@@ -114,7 +115,7 @@ class QueueOut(OutModel):
     offset: int
 
 
-def sub_out(sub: subscriptions.Subscription) -> dict:
+def sub_out(sub: Subscription) -> dict:
     return {"id": sub.id, "type": sub.type, "status": sub.status, "amount": sub.amount, "currency": sub.currency,
             "paymentComment": sub.payment_comment, "paymentProofUrl": sub.payment_proof_url,
             "limits": {"maxKruzhoks": sub.max_kruzhoks, "maxClassesPerKruzhok": sub.max_classes_per_kruzhok,

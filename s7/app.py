@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
     db = db or Database.from_url(settings.database_url)
-    app = Starlette(routes=api_routes(), exception_handlers=EXCEPTION_HANDLERS)  # type: ignore[arg-type]
+    app = Starlette(routes=api_routes(), exception_handlers=EXCEPTION_HANDLERS)
     app.state.settings = settings
     app.state.db = db
     app.state.signer = TokenSigner(settings.secret_key,

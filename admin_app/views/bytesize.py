@@ -11,7 +11,7 @@ from admin_app.views.video_upload import VideoUploadView
 from core.models import ByteSizeItem
 from core.services import bytesize
 
-ByteSizeItem.upload = None  # type: ignore[attr-defined]  # unmapped: see video_upload.py
+ByteSizeItem.upload = None  # unmapped: see video_upload.py
 
 
 def _set_published(published: bool) -> Any:

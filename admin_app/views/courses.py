@@ -14,7 +14,7 @@ from core.models import Course, Lesson, Module
 from core.services import courses, lessons
 
 # Plain, unmapped attribute (no schema change): SQLAdmin reads `obj.upload` when no file is chosen.
-Lesson.upload = None  # type: ignore[attr-defined]
+Lesson.upload = None
 
 
 class CourseAdmin(S7ModelView, model=Course):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from markupsafe import Markup
@@ -109,7 +110,7 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
             await self._attach_club_counts(request, [obj])
         return obj
 
-    async def _attach_club_counts(self, request: Request, rows: list[Any]) -> None:
+    async def _attach_club_counts(self, request: Request, rows: Sequence[Any]) -> None:
         """One grouped query for the whole page (no per-row queries)."""
         user_ids = list({row.user_id for row in rows})
         if not user_ids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -45,7 +46,7 @@ class TokenSigner:
     def issue(self, user: User) -> str:
         return self._serializer().dumps({"uid": user.id, "v": user.token_version})
 
-    def read(self, token: str) -> dict | None:
+    def read(self, token: str) -> dict[str, Any] | None:
         try:
             data = self._serializer().loads(token, max_age=self.ttl_seconds)
         except (SignatureExpired, BadSignature, ValueError):
@@ -164,7 +165,7 @@ def block_user(session: Session, *, actor: User, user_id: str, reason: str, now:
     return user
 
 
-def admin_edit_user(session: Session, *, actor: User, user_id: str, values: dict, now: datetime) -> User:
+def admin_edit_user(session: Session, *, actor: User, user_id: str, values: dict[str, Any], now: datetime) -> User:
     """Back-office edit of a user's name and role (ADMIN; audited). A role change revokes the user's
     tokens; an admin cannot take the ADMIN role from themselves (nobody could give it back)."""
     require_admin(actor)

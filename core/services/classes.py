@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -73,7 +74,8 @@ def regenerate_code(session: Session, *, actor: User | None, class_id: str, now:
     return klass
 
 
-def admin_edit_class(session: Session, *, actor: User | None, class_id: str, values: dict, now: datetime) -> ClubClass:
+def admin_edit_class(session: Session, *, actor: User | None, class_id: str, values: dict[str, Any],
+                     now: datetime) -> ClubClass:
     """Back-office edit of a class's name / active flag (ADMIN; audited). Codes change only by regeneration."""
     actor = require_admin(actor)
     klass = session.get(ClubClass, class_id)

@@ -228,10 +228,10 @@ def _insert_enrollment(session: Session, *, user_id: str, course_id: str,
             session.add(row)
             session.flush()
     except IntegrityError:
-        row = _enrollment(session, user_id, course_id)
-        if row is None:
+        existing = _enrollment(session, user_id, course_id)
+        if existing is None:
             raise
-        return row, False
+        return existing, False
     return row, True
 
 

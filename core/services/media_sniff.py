@@ -76,7 +76,7 @@ def sniff(head: bytes) -> str | None:
         return ZIP
     guess = filetype.guess(head)
     if guess is not None and guess.extension in ("jpg", "png", "webp", "gif"):
-        return guess.extension
+        return str(guess.extension)
     return None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core.db import rowcount
 from core.errors import NotFound
 from core.models import Notification, Role, User
 from core.services.pagination import Page
@@ -63,4 +64,4 @@ def mark_all_read(session: Session, *, actor: User | None, now: datetime) -> int
         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=now)
     )
-    return result.rowcount or 0
+    return rowcount(result)

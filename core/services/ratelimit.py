@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from core.db import rowcount
 from core.errors import RateLimited
 from core.models import RateLimitHit
 
@@ -56,5 +57,4 @@ def hit(session: Session, name: str, key: str, *, now: datetime) -> None:
 
 def purge_old(session: Session, *, now: datetime) -> int:
     longest = max(window for _, window, _ in LIMITS.values())
-    result = session.execute(delete(RateLimitHit).where(RateLimitHit.at < now - longest))
-    return result.rowcount or 0
+    return rowcount(session.execute(delete(RateLimitHit).where(RateLimitHit.at < now - longest)))

@@ -10,11 +10,14 @@ marked, silently. Dates in texts are the user's local date (DEFAULT_TIMEZONE), n
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from core.clock import local_date
+from core.db import rowcount
 from core.models import NotificationType, Subscription, SubscriptionStatus, User
 from core.services import notifications, outbox
 
@@ -37,10 +40,11 @@ def due_for_reminder(session: Session, *, now: datetime, limit: int = 100) -> li
         .order_by(Subscription.expires_at, Subscription.id).limit(limit)))
 
 
-def _claim(session: Session, subscription_id: str, *, where: tuple, values: dict) -> Subscription | None:
+def _claim(session: Session, subscription_id: str, *, where: tuple[ColumnElement[bool], ...],
+           values: dict[str, Any]) -> Subscription | None:
     result = session.execute(update(Subscription).where(Subscription.id == subscription_id, *where).values(**values)
                              .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return None
     return session.get(Subscription, subscription_id, populate_existing=True)
 
@@ -83,7 +87,7 @@ def remind_subscription(session: Session, *, subscription_id: str, now: datetime
                  where=(Subscription.status == SubscriptionStatus.ACTIVE, Subscription.reminder_sent_at.is_(None),
                         Subscription.expires_at > now),
                  values={"reminder_sent_at": now})
-    if sub is None:
+    if sub is None or sub.expires_at is None:  # the claim required expires_at > now
         return False
     if not _continues_after(session, sub):
         until = f"{local_date(sub.expires_at, timezone):%d.%m.%Y}"

@@ -98,7 +98,8 @@ class S3Storage(Storage):
         from botocore.exceptions import ClientError
 
         try:
-            return self.client.head_object(Bucket=self.bucket, Key=self._name(key, private))
+            head: dict[str, Any] = self.client.head_object(Bucket=self.bucket, Key=self._name(key, private))
+            return head
         except ClientError as exc:
             if _is_missing(exc):
                 return None
@@ -134,7 +135,7 @@ class S3Storage(Storage):
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": self._name(key, False)}
         if content_type:
             params["ResponseContentType"] = content_type
-        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(seconds))
+        return str(self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(seconds)))
 
 
 def _is_missing(exc: Any) -> bool:
