@@ -104,6 +104,7 @@ def my_subscription_status(session: Session, *, actor: User | None, now: datetim
     latest = session.scalar(select(Subscription).where(Subscription.user_id == actor.id,
                                                        Subscription.status != SubscriptionStatus.PENDING)
                             .order_by(Subscription.created_at.desc(), Subscription.id.desc()).limit(1))
+    status: str | None
     if limits.active:
         status = SubscriptionStatus.ACTIVE
     elif latest is None:
