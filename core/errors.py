@@ -1,30 +1,125 @@
-"""Domain errors raised by services; one mapping turns them into the HTTP error body.
+"""Domain errors raised by services; one mapping (public_api/errors.py) turns them into the error body.
 
-    ServiceError (code, http_status, message, details)
-     ├── Invalid          422  validation
-     ├── Unauthorized     401  no or bad credentials
-     ├── Forbidden        403
-     │    └── LimitExceeded 403 limit_exceeded (with the upgrade offer)
-     ├── NotFound         404  (also for objects the caller may not see)
-     ├── Conflict         409
-     ├── RateLimited      429  (retry_after seconds)
-     └── BodyTooLarge     413  body_too_large (a request body over its limit)
+Every error carries a stable `code` (an `ErrorCode`), its HTTP status and a Russian `message`.
+`ErrorCode` is the one registry of codes: docs/errors.md is generated from it
+(`python -m core.errors_doc`), and tests/test_error_codes.py fails when a code is used anywhere
+without being registered here, or with a status other than the registered one.
+
+    ServiceError                400  bad_request
+     ├── Invalid                422  validation_error (details.fields: [{field, message}])
+     │    └── NotMediaUrl       422  invalid_media_url
+     │         └── ExternalUrl  422  external_url_not_allowed
+     ├── Unauthorized           401  unauthorized
+     │    └── LoginFailed       401  invalid_credentials (the failed attempt is committed)
+     ├── Forbidden              403  forbidden
+     │    ├── AccountBlocked    403  account_blocked
+     │    └── LimitExceeded     403  limit_exceeded (details.upgrade: the upgrade offer)
+     ├── NotFound               404  not_found (also for objects the caller may not see)
+     │    └── InvalidCode       404  invalid_code (the failed attempt is committed)
+     ├── Conflict               409  conflict
+     ├── BodyTooLarge           413  body_too_large (a request body over its limit, details.maxBytes)
+     ├── FileTooLarge           413  file_too_large
+     ├── UnsupportedMediaType   415  unsupported_media_type
+     └── RateLimited            429  rate_limited (details.retryAfter seconds, Retry-After header)
+
+A service raises the class for the status and passes a more precise `code=ErrorCode.…` when the
+client can act on it (e.g. `Conflict(…, code=ErrorCode.EMAIL_TAKEN)`).
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """Every stable error code of the API and the back-office: value, HTTP status, meaning."""
+
+    status: int
+    meaning: str
+
+    def __new__(cls, value: str, status: int, meaning: str) -> ErrorCode:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.status = status
+        member.meaning = meaning
+        return member
+
+    # Generic: the defaults of the classes above.
+    BAD_REQUEST = "bad_request", 400, "The request cannot be processed (generic)."
+    VALIDATION_ERROR = "validation_error", 422, "A field failed validation; `details.fields` lists `{field, message}`."
+    UNAUTHORIZED = "unauthorized", 401, "No credentials, or the endpoint needs a signed-in user."
+    FORBIDDEN = "forbidden", 403, "Signed in, but this action is not allowed for the caller."
+    LIMIT_EXCEEDED = "limit_exceeded", 403, "A plan limit is reached; `details.upgrade` offers a bigger plan."
+    NOT_FOUND = "not_found", 404, "No such object (or the caller may not see it), or no such route."
+    CONFLICT = "conflict", 409, "The request conflicts with the current state (generic)."
+    RATE_LIMITED = "rate_limited", 429, "Too many attempts; retry after `details.retryAfter` seconds (Retry-After)."
+
+    # Accounts and sessions.
+    INVALID_CREDENTIALS = "invalid_credentials", 401, "Wrong email or password (the attempt counts towards the limit)."
+    INVALID_TOKEN = "invalid_token", 401, "The token is invalid, expired or was revoked (logout everywhere, block)."
+    ACCOUNT_BLOCKED = "account_blocked", 403, "The account is blocked by an administrator."
+    EMAIL_TAKEN = "email_taken", 409, "An account with this email already exists."
+    CANNOT_BLOCK_SELF = "cannot_block_self", 409, "An administrator cannot block their own account."
+    ALREADY_BLOCKED = "already_blocked", 409, "The user is already blocked."
+    NOT_BLOCKED = "not_blocked", 409, "The user is not blocked (nothing to unblock)."
+    CANNOT_CHANGE_OWN_ROLE = "cannot_change_own_role", 409, "An administrator cannot change their own role."
+
+    # Subscriptions and plans.
+    SUBSCRIPTION_REQUIRED = "subscription_required", 403, "Creating clubs/classes needs an active subscription."
+    DUPLICATE_PAYMENT_CODE = "duplicate_payment_code", 409, "This Kaspi sender code was already used by a request."
+    NOT_PENDING = "not_pending", 409, "Only a PENDING request can be decided; `details.status` is its status."
+
+    # Courses.
+    NOT_ENROLLED = "not_enrolled", 403, "The lesson opens after enrolling in the course."
+    PAYMENT_REQUIRED = "payment_required", 403, "The course is paid: buy it to get access."
+
+    # Clubs, classes and membership.
+    USER_NOT_FOUND = "user_not_found", 404, "No user with this email (adding a student or a mentor)."
+    INVALID_CODE = "invalid_code", 404, "No class with this join code (the attempt counts towards the limit)."
+    ALREADY_MENTOR = "already_mentor", 409, "The user already leads or mentors this club."
+    IS_MENTOR = "is_mentor", 409, "The club's owner or mentor cannot join it as a student."
+    ALREADY_MEMBER = "already_member", 409, "The student is already in this class."
+    CLUB_INACTIVE = "club_inactive", 409, "The club accepts no new students: the owner's subscription lapsed."
+    CLASS_FULL = "class_full", 409, "The class has no free seats under the owner's plan."
+    CODE_GENERATION_FAILED = "code_generation_failed", 409, "No free join code was found; try again."
+
+    # Request bodies.
+    BODY_TOO_LARGE = "body_too_large", 413, "The request body is over its limit (`details.maxBytes`)."
+    INVALID_JSON = "invalid_json", 422, "The body is not a JSON object (malformed, too deep or not an object)."
+    PAYLOAD_TOO_LARGE = "payload_too_large", 413, "The HTTP layer refused the body as too large."
+    METHOD_NOT_ALLOWED = "method_not_allowed", 405, "The route exists but not with this HTTP method."
+    HTTP_ERROR = "http_error", 400, "Any other error of the HTTP layer (the status line carries the status)."
+    INTERNAL_ERROR = "internal_error", 500, "An unexpected server error (logged); never caused on purpose."
+
+    # Media: uploads and media URLs in other objects.
+    MULTIPART_REQUIRED = "multipart_required", 422, "Uploads are multipart/form-data with a `file` field."
+    INVALID_MULTIPART = "invalid_multipart", 422, "The multipart body is malformed."
+    FILE_REQUIRED = "file_required", 422, "The multipart body has no `file` field."
+    UPLOAD_TRUNCATED = "upload_truncated", 422, "The upload ended before the multipart body was complete."
+    EMPTY_FILE = "empty_file", 422, "The uploaded file is empty."
+    FILE_TOO_LARGE = "file_too_large", 413, "The file is larger than MEDIA_MAX_BYTES (`details.maxBytes`)."
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", 415, "The bytes are not an accepted type, or not the named one."
+    RANGE_NOT_SATISFIABLE = "range_not_satisfiable", 416, "The requested byte range lies outside the file."
+    INVALID_MEDIA_URL = "invalid_media_url", 422, "The value is not a media URL of this platform (/api/media/<key>)."
+    EXTERNAL_URL_NOT_ALLOWED = "external_url_not_allowed", 422, "External links (YouTube, Drive…) are refused: upload."
+    MEDIA_NOT_FOUND = "media_not_found", 422, "The referenced media file does not exist in storage."
+    WRONG_MEDIA_TYPE = "wrong_media_type", 422, "The referenced media file has the wrong kind (e.g. not a video)."
+    VIDEO_REQUIRED = "video_required", 422, "A ByteSize item needs a video."
+
+    # Command line.
+    NO_ACTOR = "no_actor", 400, "CLI: no staff user to write the audit row as (create an admin or pass --as)."
 
 
 class ServiceError(Exception):
     http_status = 400
-    code = "bad_request"
+    code: ErrorCode = ErrorCode.BAD_REQUEST
     message = "Некорректный запрос"
     # When True the unit of work still commits before the error propagates: a failed login
     # or a wrong join code must leave its rate-limit mark even though the request fails.
     commit_anyway = False
 
-    def __init__(self, message: str | None = None, *, code: str | None = None,
+    def __init__(self, message: str | None = None, *, code: ErrorCode | None = None,
                  details: dict[str, Any] | None = None) -> None:
         self.message = message or type(self).message
         self.code = code or type(self).code
@@ -32,47 +127,98 @@ class ServiceError(Exception):
         super().__init__(self.message)
 
     def to_body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+        return {"error": {"code": self.code.value, "message": self.message, "details": self.details}}
 
 
 class Invalid(ServiceError):
     http_status = 422
-    code = "validation_error"
+    code = ErrorCode.VALIDATION_ERROR
     message = "Проверьте введённые данные"
+
+
+class NotMediaUrl(Invalid):
+    code = ErrorCode.INVALID_MEDIA_URL
+    message = ("Некорректная ссылка на медиафайл. Загрузите файл или укажите ссылку вида "
+               "/api/media/<ключ>.")
+
+
+class ExternalUrl(NotMediaUrl):
+    """An absolute http(s) URL whose path is not one of our media paths (YouTube, Drive…)."""
+
+    code = ErrorCode.EXTERNAL_URL_NOT_ALLOWED
+    message = "Внешние ссылки не принимаются: загрузите файл на платформу."
 
 
 class Unauthorized(ServiceError):
     http_status = 401
-    code = "unauthorized"
+    code = ErrorCode.UNAUTHORIZED
     message = "Требуется вход в систему"
+
+
+class LoginFailed(Unauthorized):
+    code = ErrorCode.INVALID_CREDENTIALS
+    message = "Неверный email или пароль"
+    commit_anyway = True  # the failure is counted even though the request fails
 
 
 class Forbidden(ServiceError):
     http_status = 403
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
     message = "Недостаточно прав для этого действия"
 
 
+class AccountBlocked(Forbidden):
+    code = ErrorCode.ACCOUNT_BLOCKED
+    message = "Учётная запись заблокирована. Свяжитесь с поддержкой."
+
+
 class LimitExceeded(Forbidden):
-    code = "limit_exceeded"
+    code = ErrorCode.LIMIT_EXCEEDED
     message = "Вы достигли лимита. Обновите подписку для увеличения лимита."
 
 
 class NotFound(ServiceError):
     http_status = 404
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
     message = "Не найдено"
+
+
+class InvalidCode(NotFound):
+    """A wrong join code: 404, and the failed attempt is committed (it counts towards the rate limit)."""
+
+    code = ErrorCode.INVALID_CODE
+    message = "Кружок с таким кодом не найден. Проверьте код у ментора."
+    commit_anyway = True
 
 
 class Conflict(ServiceError):
     http_status = 409
-    code = "conflict"
+    code = ErrorCode.CONFLICT
     message = "Конфликт с текущим состоянием"
+
+
+class BodyTooLarge(ServiceError):
+    http_status = 413
+    code = ErrorCode.BODY_TOO_LARGE
+    message = "Слишком большой запрос: тело запроса превышает допустимый размер"
+
+
+class FileTooLarge(ServiceError):
+    http_status = 413
+    code = ErrorCode.FILE_TOO_LARGE
+    message = "Файл слишком большой"
+
+
+class UnsupportedMediaType(ServiceError):
+    http_status = 415
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
+    message = ("Неподдерживаемый тип файла. Допустимы видео MP4, WebM, MOV, изображения JPEG, PNG, "
+               "WebP, GIF и документы PDF, DOCX, PPTX.")
 
 
 class RateLimited(ServiceError):
     http_status = 429
-    code = "rate_limited"
+    code = ErrorCode.RATE_LIMITED
     message = "Слишком много попыток. Попробуйте позже."
 
     def __init__(self, message: str | None = None, *, retry_after: int = 60, **kwargs: Any) -> None:
@@ -81,12 +227,6 @@ class RateLimited(ServiceError):
         self.details.setdefault("retryAfter", self.retry_after)
 
 
-class BodyTooLarge(ServiceError):
-    http_status = 413
-    code = "body_too_large"
-    message = "Слишком большой запрос: тело запроса превышает допустимый размер"
-
-
-def field_error(field: str, message: str, code: str = "validation_error") -> Invalid:
+def field_error(field: str, message: str, code: ErrorCode = ErrorCode.VALIDATION_ERROR) -> Invalid:
     """An `Invalid` error about one field, in the same details shape as request validation."""
     return Invalid(message, code=code, details={"fields": [{"field": field, "message": message}]})

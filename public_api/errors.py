@@ -8,24 +8,24 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from core.errors import RateLimited, ServiceError
+from core.errors import ErrorCode, RateLimited, ServiceError
 
 log = logging.getLogger("s7.api")
 
 HTTP_MESSAGES = {
-    400: ("bad_request", "Некорректный запрос"),
-    401: ("unauthorized", "Требуется вход в систему"),
-    403: ("forbidden", "Недостаточно прав для этого действия"),
-    404: ("not_found", "Не найдено"),
-    405: ("method_not_allowed", "Метод не поддерживается"),
-    413: ("payload_too_large", "Файл слишком большой"),
-    415: ("unsupported_media_type", "Неподдерживаемый тип файла"),
+    400: (ErrorCode.BAD_REQUEST, "Некорректный запрос"),
+    401: (ErrorCode.UNAUTHORIZED, "Требуется вход в систему"),
+    403: (ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия"),
+    404: (ErrorCode.NOT_FOUND, "Не найдено"),
+    405: (ErrorCode.METHOD_NOT_ALLOWED, "Метод не поддерживается"),
+    413: (ErrorCode.PAYLOAD_TOO_LARGE, "Файл слишком большой"),
+    415: (ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Неподдерживаемый тип файла"),
 }
 
 
-def error_response(status: int, code: str, message: str, details: dict | None = None,
+def error_response(status: int, code: ErrorCode, message: str, details: dict | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, "details": details or {}}},
+    return JSONResponse({"error": {"code": code.value, "message": message, "details": details or {}}},
                         status_code=status, headers=headers)
 
 
@@ -41,13 +41,13 @@ async def on_service_error(_request: Request, exc: Exception) -> Response:
 
 async def on_http_exception(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code, message = HTTP_MESSAGES.get(exc.status_code, ("http_error", "Ошибка запроса"))
+    code, message = HTTP_MESSAGES.get(exc.status_code, (ErrorCode.HTTP_ERROR, "Ошибка запроса"))
     return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(500, "internal_error", "Внутренняя ошибка сервера. Мы уже разбираемся.")
+    return error_response(500, ErrorCode.INTERNAL_ERROR, "Внутренняя ошибка сервера. Мы уже разбираемся.")
 
 
 EXCEPTION_HANDLERS = {

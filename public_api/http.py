@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core.clock import utcnow
-from core.errors import BodyTooLarge, Invalid, Unauthorized
+from core.errors import BodyTooLarge, ErrorCode, Invalid, Unauthorized
 from core.models import User
 from core.services import auth
 from core.services.permissions import require_admin
@@ -88,16 +88,16 @@ async def read_json(request: Request) -> Any:
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("Некорректный JSON в теле запроса", code="invalid_json") from exc
+        raise Invalid("Некорректный JSON в теле запроса", code=ErrorCode.INVALID_JSON) from exc
     except RecursionError as exc:
-        raise Invalid("Слишком глубокая вложенность JSON", code="invalid_json") from exc
+        raise Invalid("Слишком глубокая вложенность JSON", code=ErrorCode.INVALID_JSON) from exc
     check_input(data, location="body")
     return data
 
 
 def parse_model(model: type[BaseModel], data: Any, *, location: str) -> BaseModel:
     if not isinstance(data, dict):
-        raise Invalid("Тело запроса должно быть JSON-объектом", code="invalid_json",
+        raise Invalid("Тело запроса должно быть JSON-объектом", code=ErrorCode.INVALID_JSON,
                       details={"location": location})
     try:
         return model.model_validate(data)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from core.errors import ErrorCode
 from core.services import media as media_service
 from core.services.media_urls import is_valid_key
 from public_api.errors import error_response
@@ -51,7 +52,7 @@ def cors_headers(request: Request) -> dict[str, str]:
 
 
 def _not_found(request: Request) -> Response:
-    response = error_response(404, "not_found", NOT_FOUND_MESSAGE)
+    response = error_response(404, ErrorCode.NOT_FOUND, NOT_FOUND_MESSAGE)
     response.headers.update(cors_headers(request))
     return response
 
@@ -101,7 +102,7 @@ async def serve_media(request: Request) -> Response:
         byte_range = parse_range(range_header, found.size)
     except Unsatisfiable:
         headers["Content-Range"] = f"bytes */{found.size}"
-        response = error_response(416, "range_not_satisfiable", "Запрошенный диапазон вне файла")
+        response = error_response(416, ErrorCode.RANGE_NOT_SATISFIABLE, "Запрошенный диапазон вне файла")
         response.headers.update(headers)
         return response
     status = 200

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core.clock import utcnow
-from core.errors import ServiceError
+from core.errors import FileTooLarge, ServiceError
 from core.services import media
 from core.services.permissions import require_admin
 from public_api.errors import service_error_response
@@ -76,7 +76,7 @@ async def upload_media(request: Request) -> Response:
     length = request.headers.get("content-length", "")
     try:
         if length.isdigit() and int(length) > settings.media_max_bytes + MULTIPART_OVERHEAD:
-            raise media.FileTooLarge(details={"maxBytes": settings.media_max_bytes})
+            raise FileTooLarge(details={"maxBytes": settings.media_max_bytes})
         actor = await run_in_threadpool(_authenticate, request)
         out = await anyio.to_thread.run_sync(_store, request, actor)
     except ServiceError as error:

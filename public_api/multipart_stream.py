@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from core.errors import Invalid
+from core.errors import ErrorCode, FileTooLarge, Invalid
 
 TRUNCATED = "Загрузка прервана: тело запроса обрезано. Повторите загрузку."
 MALFORMED = "Некорректный multipart-запрос."
@@ -21,7 +21,7 @@ def boundary_of(content_type: str | None) -> bytes:
     mime, options = parse_options_header(content_type or "")
     boundary = options.get(b"boundary")
     if mime != b"multipart/form-data" or not boundary or len(boundary) > MAX_BOUNDARY:
-        raise Invalid("Файл нужно отправить как multipart/form-data в поле «file».", code="multipart_required")
+        raise Invalid("Файл нужно отправить как multipart/form-data в поле «file».", code=ErrorCode.MULTIPART_REQUIRED)
     return boundary
 
 
@@ -94,13 +94,11 @@ class MultipartFileReader:
             return False
         self._seen += len(chunk)
         if self._max_body is not None and self._seen > self._max_body:
-            from core.services.media import FileTooLarge
-
             raise FileTooLarge()
         try:
             self._parser.write(chunk)
         except MultipartParseError as exc:
-            raise Invalid(MALFORMED, code="invalid_multipart") from exc
+            raise Invalid(MALFORMED, code=ErrorCode.INVALID_MULTIPART) from exc
         return True
 
     def open(self) -> None:
@@ -108,8 +106,8 @@ class MultipartFileReader:
         while not self.file_started:
             if not self._pump():
                 if self.ended:
-                    raise Invalid("В запросе нет файла (поле «file»).", code="file_required")
-                raise Invalid(TRUNCATED, code="upload_truncated")
+                    raise Invalid("В запросе нет файла (поле «file»).", code=ErrorCode.FILE_REQUIRED)
+                raise Invalid(TRUNCATED, code=ErrorCode.UPLOAD_TRUNCATED)
 
     def iter_file(self) -> Iterator[bytes]:
         """The file's bytes; raises `Invalid` (upload_truncated) if the body ends early, before the
@@ -120,8 +118,8 @@ class MultipartFileReader:
             if self.file_done:
                 break
             if not self._pump():
-                raise Invalid(TRUNCATED, code="upload_truncated")
+                raise Invalid(TRUNCATED, code=ErrorCode.UPLOAD_TRUNCATED)
         while not self.ended:  # the rest of the body (other fields) must arrive intact too
             if not self._pump():
-                raise Invalid(TRUNCATED, code="upload_truncated")
+                raise Invalid(TRUNCATED, code=ErrorCode.UPLOAD_TRUNCATED)
             self._pending.clear()

@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CODE = "body_too_large"
-MESSAGE = "Слишком большой запрос: тело запроса превышает допустимый размер"
+from core.errors import BodyTooLarge as BodyTooLargeError
+from core.errors import ErrorCode
+
+CODE = ErrorCode.BODY_TOO_LARGE
+MESSAGE = BodyTooLargeError.message
 
 
 class BodyTooLarge(HTTPException):
@@ -55,7 +58,7 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def send_too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"error": {"code": CODE, "message": MESSAGE, "details": {"maxBytes": limit}}},
+    body = json.dumps({"error": {"code": CODE.value, "message": MESSAGE, "details": {"maxBytes": limit}}},
                       ensure_ascii=False).encode("utf-8")
     await send({"type": "http.response.start", "status": 413, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),

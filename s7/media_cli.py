@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.clock import utcnow
 from core.db import Database
-from core.errors import ServiceError
+from core.errors import ErrorCode, ServiceError
 from core.models import Role, User
 from core.settings import get_settings
 
@@ -46,7 +46,7 @@ def run(db: Database, storage: Any, *, fix: bool, orphans: bool, actor_email: st
         actor = _actor(session, actor_email)
         if actor is None:
             raise ServiceError("Нет сотрудника для журнала: создайте администратора (s7 create-admin) "
-                               "или укажите --as EMAIL", code="no_actor")
+                               "или укажите --as EMAIL", code=ErrorCode.NO_ACTOR)
         fixed = media_doctor.fix_non_canonical(session, actor=actor, now=now) if fix else None
     with db.transaction() as session:
         actor = _actor(session, actor_email)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, Forbidden, NotFound, Unauthorized, field_error
+from core.errors import AccountBlocked, Conflict, ErrorCode, LoginFailed, NotFound, Unauthorized, field_error
 from core.models import AuditAction, Role, User
 from core.services import audit, ratelimit
 from core.services.permissions import require_admin
@@ -22,17 +22,6 @@ from core.services.permissions import require_admin
 _hasher = PasswordHasher()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_SALT = "s7-api-token"
-
-
-class LoginFailed(Unauthorized):
-    code = "invalid_credentials"
-    message = "Неверный email или пароль"
-    commit_anyway = True  # the failure is counted even though the request fails
-
-
-class AccountBlocked(Forbidden):
-    code = "account_blocked"
-    message = "Учётная запись заблокирована. Свяжитесь с поддержкой."
 
 
 @dataclass(frozen=True)
@@ -85,14 +74,14 @@ def register(session: Session, *, email: str, password: str, full_name: str, now
     if not 1 <= len(full_name) <= 200:
         raise field_error("fullName", "Укажите имя (от 1 до 200 символов)")
     if find_user_by_email(session, email) is not None:
-        raise Conflict("Пользователь с таким email уже зарегистрирован", code="email_taken")
+        raise Conflict("Пользователь с таким email уже зарегистрирован", code=ErrorCode.EMAIL_TAKEN)
     user = User(email=email, password_hash=hash_password(password), full_name=full_name, role=role,
                 created_at=now)
     try:
         with session.begin_nested():
             session.add(user)
     except IntegrityError as exc:
-        raise Conflict("Пользователь с таким email уже зарегистрирован", code="email_taken") from exc
+        raise Conflict("Пользователь с таким email уже зарегистрирован", code=ErrorCode.EMAIL_TAKEN) from exc
     return user
 
 
@@ -130,10 +119,10 @@ def user_from_token(session: Session, *, signer: TokenSigner, token: str) -> Use
     """The user a bearer token belongs to; Unauthorized if bad, expired, revoked or blocked."""
     data = signer.read(token)
     if not data:
-        raise Unauthorized("Сессия недействительна или истекла. Войдите снова.", code="invalid_token")
+        raise Unauthorized("Сессия недействительна или истекла. Войдите снова.", code=ErrorCode.INVALID_TOKEN)
     user = session.get(User, data.get("uid"))
     if user is None or user.token_version != data.get("v"):
-        raise Unauthorized("Сессия недействительна или истекла. Войдите снова.", code="invalid_token")
+        raise Unauthorized("Сессия недействительна или истекла. Войдите снова.", code=ErrorCode.INVALID_TOKEN)
     if user.is_blocked:
         raise AccountBlocked()
     return user
@@ -154,9 +143,9 @@ def block_user(session: Session, *, actor: User, user_id: str, reason: str, now:
     if user is None:
         raise NotFound("Пользователь не найден")
     if user.id == actor.id:
-        raise Conflict("Нельзя заблокировать самого себя", code="cannot_block_self")
+        raise Conflict("Нельзя заблокировать самого себя", code=ErrorCode.CANNOT_BLOCK_SELF)
     if user.is_blocked:
-        raise Conflict("Пользователь уже заблокирован", code="already_blocked")
+        raise Conflict("Пользователь уже заблокирован", code=ErrorCode.ALREADY_BLOCKED)
     user.is_blocked = True
     user.blocked_reason = reason[:2000]
     user.token_version = user.token_version + 1
@@ -184,7 +173,7 @@ def admin_edit_user(session: Session, *, actor: User, user_id: str, values: dict
         if role not in tuple(Role):
             raise field_error("role", "Роль должна быть USER, SUPPORT или ADMIN")
         if user.id == actor.id:
-            raise Conflict("Нельзя изменить собственную роль", code="cannot_change_own_role")
+            raise Conflict("Нельзя изменить собственную роль", code=ErrorCode.CANNOT_CHANGE_OWN_ROLE)
         changed["role"] = role
         user.token_version = user.token_version + 1
     for key, value in changed.items():
@@ -201,7 +190,7 @@ def unblock_user(session: Session, *, actor: User, user_id: str, now: datetime) 
     if user is None:
         raise NotFound("Пользователь не найден")
     if not user.is_blocked:
-        raise Conflict("Пользователь не заблокирован", code="not_blocked")
+        raise Conflict("Пользователь не заблокирован", code=ErrorCode.NOT_BLOCKED)
     user.is_blocked = False
     user.blocked_reason = None
     audit.record(session, actor=actor, action=AuditAction.USER_UNBLOCK, entity="User", entity_id=user.id, now=now)

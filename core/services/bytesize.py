@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.errors import Invalid, NotFound, field_error
+from core.errors import ErrorCode, Invalid, NotFound, field_error
 from core.models import AuditAction, ByteSizeItem, User
 from core.services import audit
 from core.services.media import canonical_or_none, require_media_url
@@ -38,7 +38,7 @@ def clean_field(session: Session, storage: Any, name: str, value: Any) -> Any:
     if name == "video_url":
         if value is None or not str(value).strip():
             raise field_error("videoUrl", "Загрузите видео или укажите ссылку на загруженное видео",
-                              code="video_required")
+                              code=ErrorCode.VIDEO_REQUIRED)
         return require_media_url(session, storage, value, field="videoUrl", kinds=("video",))
     if name == "cover_image_url":
         if value is None or not str(value).strip():

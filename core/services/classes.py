@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, ErrorCode, NotFound
 from core.models import AuditAction, ClubClass, User
 from core.services import audit
 from core.services.club_access import owned_class, owned_club
@@ -39,7 +39,7 @@ def _save_with_fresh_code(session: Session, klass: ClubClass) -> None:
             return
         except IntegrityError:
             continue
-    raise Conflict("Не удалось создать уникальный код. Попробуйте ещё раз.", code="code_generation_failed")
+    raise Conflict("Не удалось создать уникальный код. Попробуйте ещё раз.", code=ErrorCode.CODE_GENERATION_FAILED)
 
 
 def create_class(session: Session, *, actor: User | None, kruzhok_id: str, name: str,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from core.clock import as_utc
-from core.errors import Conflict, NotFound, field_error
+from core.errors import Conflict, ErrorCode, NotFound, field_error
 from core.models import (
     AuditAction,
     ClassEnrollment,
@@ -160,7 +160,7 @@ def find_user_by_email(session: Session, email: str | None) -> User:
         raise field_error("email", "Укажите корректный email")
     user = auth.find_user_by_email(session, address)
     if user is None:
-        raise NotFound("Пользователь с таким email не найден", code="user_not_found")
+        raise NotFound("Пользователь с таким email не найден", code=ErrorCode.USER_NOT_FOUND)
     return user
 
 
@@ -171,10 +171,10 @@ def assign_mentor(session: Session, *, actor: User | None, kruzhok_id: str, emai
     club = owned_club(session, actor, kruzhok_id)
     user = find_user_by_email(session, email)
     if user.id == club.owner_id:
-        raise Conflict("Руководитель кружка уже ведёт его", code="already_mentor")
+        raise Conflict("Руководитель кружка уже ведёт его", code=ErrorCode.ALREADY_MENTOR)
     if session.scalar(select(ClubMentor.id).where(ClubMentor.kruzhok_id == club.id,
                                                   ClubMentor.user_id == user.id)) is not None:
-        raise Conflict("Этот пользователь уже ментор кружка", code="already_mentor")
+        raise Conflict("Этот пользователь уже ментор кружка", code=ErrorCode.ALREADY_MENTOR)
     mentor = ClubMentor(kruzhok_id=club.id, user_id=user.id, created_at=now)
     session.add(mentor)
     session.flush()

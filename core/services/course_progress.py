@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Forbidden, NotFound, field_error
+from core.errors import ErrorCode, Forbidden, NotFound, field_error
 from core.models import Course, Lesson, LessonCompletion, LessonQuestion, Module, QuestionAnswer, User, XpSource
 from core.services import xp
 from core.services.courses import can_watch, is_enrolled
@@ -30,7 +30,7 @@ def _lesson_in_course(session: Session, actor: User, course_id: str, lesson_id: 
     course, lesson = row
     enrolled = is_enrolled(session, user_id=actor.id, course_id=course.id)
     if not can_watch(course, lesson, actor=actor, enrolled=enrolled):
-        raise Forbidden("Урок доступен после записи на курс", code="not_enrolled")
+        raise Forbidden("Урок доступен после записи на курс", code=ErrorCode.NOT_ENROLLED)
     return course, lesson
 
 

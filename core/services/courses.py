@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from core.errors import Forbidden, Invalid, NotFound, field_error
+from core.errors import ErrorCode, Forbidden, Invalid, NotFound, field_error
 from core.models import AuditAction, Course, CourseEnrollment, Lesson, Module, User
 from core.services import audit
 from core.services.media import canonical_or_none, require_media_url
@@ -208,7 +208,7 @@ def enroll(session: Session, *, actor: User | None, course_id: str, now: datetim
     if existing is not None:
         return existing, False
     if not course.is_free:
-        raise Forbidden("Курс платный: оформите покупку, чтобы получить доступ", code="payment_required",
+        raise Forbidden("Курс платный: оформите покупку, чтобы получить доступ", code=ErrorCode.PAYMENT_REQUIRED,
                         details={"purchaseUrl": f"/api/courses/{course.id}/purchase", "price": course.price,
                                  "currency": course.currency})
     return _insert_enrollment(session, user_id=actor.id, course_id=course.id, now=now)

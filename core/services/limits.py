@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.clock import as_utc
-from core.errors import Forbidden, LimitExceeded
+from core.errors import ErrorCode, Forbidden, LimitExceeded
 from core.models import ClubMentor, Subscription, SubscriptionStatus, User
 from core.services import plans
 
@@ -86,5 +86,5 @@ def limit_exceeded(session: Session, *, limit: str, current: int, maximum: int) 
 def subscription_required(session: Session) -> Forbidden:
     return Forbidden(
         "Для этого действия нужна активная подписка. Отправьте заявку на оплату, чтобы открыть кружок.",
-        code="subscription_required", details={"upgrade": upgrade_offer(session)},
+        code=ErrorCode.SUBSCRIPTION_REQUIRED, details={"upgrade": upgrade_offer(session)},
     )

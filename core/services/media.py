@@ -1,9 +1,8 @@
 """Media objects: upload (sniffed, size-capped, streamed) and the URL rules of SPEC §3.
 
-    ServiceError
-     ├── Invalid 422: invalid_media_url, external_url_not_allowed, media_not_found, wrong_media_type
-     ├── UnsupportedMediaType 415: unsupported_media_type (unknown bytes, or not what the client said)
-     └── FileTooLarge 413: file_too_large
+Errors (core/errors.py): `Invalid` 422 (invalid_media_url, external_url_not_allowed, media_not_found,
+wrong_media_type, empty_file), `UnsupportedMediaType` 415 (unknown bytes, or not what the client
+said), `FileTooLarge` 413.
 
 `store_upload` touches the database only after the bytes are stored, so no transaction (and on
 SQLite no write lock) is held while a large file streams in.
@@ -20,7 +19,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Invalid, ServiceError, field_error
+from core.errors import ErrorCode, FileTooLarge, Invalid, UnsupportedMediaType, field_error
 from core.models import MediaObject, User
 from core.services.media_sniff import (
     BY_MIME,
@@ -56,19 +55,6 @@ __all__ = [
 KIND_LABELS = {"video": "видео", "image": "изображение", "document": "документ"}
 
 
-class UnsupportedMediaType(ServiceError):
-    http_status = 415
-    code = "unsupported_media_type"
-    message = ("Неподдерживаемый тип файла. Допустимы видео MP4, WebM, MOV, изображения JPEG, PNG, "
-               "WebP, GIF и документы PDF, DOCX, PPTX.")
-
-
-class FileTooLarge(ServiceError):
-    http_status = 413
-    code = "file_too_large"
-    message = "Файл слишком большой"
-
-
 def find_object(session: Session, key: str) -> MediaObject | None:
     return session.scalars(select(MediaObject).where(MediaObject.key == key)).one_or_none()
 
@@ -98,11 +84,11 @@ def require_media_url(session: Session, storage: Storage, value: str | None, *, 
     row = find_object(session, key)
     exists = (row is not None and not row.is_private) if row is not None else storage.exists(key)
     if not exists:
-        raise field_error(field, "Файл не найден в хранилище. Загрузите его заново.", code="media_not_found")
+        raise field_error(field, "Файл не найден в хранилище. Загрузите его заново.", code=ErrorCode.MEDIA_NOT_FOUND)
     kind = kind_of_key(key, row)
     if kind not in kinds:
         wanted = " или ".join(KIND_LABELS.get(k, k) for k in kinds)
-        raise field_error(field, f"Неверный тип файла: нужно {wanted}.", code="wrong_media_type")
+        raise field_error(field, f"Неверный тип файла: нужно {wanted}.", code=ErrorCode.WRONG_MEDIA_TYPE)
     return CANONICAL_PREFIX + key
 
 
@@ -179,7 +165,7 @@ class _Inspector:
             yield chunk
         if self.ext is None:
             if not head:
-                raise Invalid("Файл пустой", code="empty_file")
+                raise Invalid("Файл пустой", code=ErrorCode.EMPTY_FILE)
             self._decide(bytes(head), at_end=True)
             yield bytes(head)
         if self.ext in ("docx", "pptx") and self.zip.found != self.ext:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from core.errors import Invalid
+from core.errors import ExternalUrl, Invalid, NotMediaUrl
 
 CANONICAL_PREFIX = "/api/media/"
 KEY_RE = re.compile(r"[0-9a-f]{32}\.[a-z0-9]{2,5}")
@@ -13,20 +13,6 @@ KEY_RE = re.compile(r"[0-9a-f]{32}\.[a-z0-9]{2,5}")
 LEGACY_KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.[A-Za-z0-9]{1,8}")
 _PATH_RE = re.compile(r"/?(?:api/media|media|uploads)/([^/]+)")
 
-INVALID_MESSAGE = ("Некорректная ссылка на медиафайл. Загрузите файл или укажите ссылку вида "
-                   "/api/media/<ключ>.")
-
-
-class NotMediaUrl(Invalid):
-    code = "invalid_media_url"
-    message = INVALID_MESSAGE
-
-
-class ExternalUrl(NotMediaUrl):
-    """An absolute http(s) URL whose path is not one of our media paths (YouTube, Drive…)."""
-
-    code = "external_url_not_allowed"
-    message = "Внешние ссылки не принимаются: загрузите файл на платформу."
 
 
 def is_valid_key(key: str) -> bool:

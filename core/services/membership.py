@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, NotFound, field_error
+from core.errors import Conflict, ErrorCode, InvalidCode, NotFound, field_error
 from core.models import (
     AuditAction,
     ClassEnrollment,
@@ -32,14 +32,6 @@ from core.services.permissions import require_user
 CODE_RE = re.compile(r"[0-9]{6}")
 
 
-class InvalidCode(NotFound):
-    """A wrong join code: 404, and the failed attempt is committed (it counts towards the rate limit)."""
-
-    code = "invalid_code"
-    message = "Кружок с таким кодом не найден. Проверьте код у ментора."
-    commit_anyway = True
-
-
 def _lock_class(session: Session, class_id: str) -> ClubClass:
     return session.scalars(select(ClubClass).where(ClubClass.id == class_id).with_for_update()
                            .execution_options(populate_existing=True)).one()
@@ -50,20 +42,20 @@ def _enrol(session: Session, *, klass: ClubClass, student: User, now: datetime) 
     club = klass.kruzhok
     if club.owner_id == student.id or session.scalar(
             select(ClubMentor.id).where(ClubMentor.kruzhok_id == club.id, ClubMentor.user_id == student.id)):
-        raise Conflict("Вы ведёте этот кружок и не можете вступить в него как ученик", code="is_mentor")
+        raise Conflict("Вы ведёте этот кружок и не можете вступить в него как ученик", code=ErrorCode.IS_MENTOR)
     existing = session.scalar(select(ClassEnrollment).where(ClassEnrollment.class_id == klass.id,
                                                             ClassEnrollment.student_id == student.id))
     if existing is not None and existing.status == EnrollmentStatus.ACTIVE:
-        raise Conflict("Вы уже состоите в этом классе", code="already_member")
+        raise Conflict("Вы уже состоите в этом классе", code=ErrorCode.ALREADY_MEMBER)
     limits = effective_limits(session, club.owner_id, now=now)
     if not limits.active:
         raise Conflict("Кружок временно не принимает новых учеников: подписка руководителя неактивна",
-                       code="club_inactive")
+                       code=ErrorCode.CLUB_INACTIVE)
     seated = session.scalar(select(func.count()).select_from(ClassEnrollment)
                             .where(ClassEnrollment.class_id == klass.id,
                                    ClassEnrollment.status == EnrollmentStatus.ACTIVE)) or 0
     if seated >= limits.max_students_per_class:
-        raise Conflict("В классе нет свободных мест", code="class_full",
+        raise Conflict("В классе нет свободных мест", code=ErrorCode.CLASS_FULL,
                        details={"current": seated, "max": limits.max_students_per_class})
     if existing is not None:
         existing.status, existing.joined_at, existing.removed_at = EnrollmentStatus.ACTIVE, now, None
@@ -105,10 +97,10 @@ def add_student(session: Session, *, actor: User | None, class_id: str, email: s
     try:
         enrollment = _enrol(session, klass=klass, student=student, now=now)
     except Conflict as error:
-        if error.code == "already_member":
-            raise Conflict("Этот ученик уже состоит в классе", code="already_member") from None
-        if error.code == "is_mentor":
-            raise Conflict("Руководителя или ментора нельзя добавить учеником", code="is_mentor") from None
+        if error.code == ErrorCode.ALREADY_MEMBER:
+            raise Conflict("Этот ученик уже состоит в классе", code=ErrorCode.ALREADY_MEMBER) from None
+        if error.code == ErrorCode.IS_MENTOR:
+            raise Conflict("Руководителя или ментора нельзя добавить учеником", code=ErrorCode.IS_MENTOR) from None
         raise
     club = klass.kruzhok
     notifications.notify(session, user_id=student.id, type=NotificationType.CLUB_JOINED, title="Вас добавили в кружок",

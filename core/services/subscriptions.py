@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from core.clock import local_date
-from core.errors import Conflict, NotFound, field_error
+from core.errors import Conflict, ErrorCode, NotFound, field_error
 from core.models import (
     AuditAction,
     ClubClass,
@@ -67,7 +67,7 @@ def request_subscription(session: Session, *, actor: User | None, type: str, pay
     proof = _clean_proof_url(payment_proof_url)
     ratelimit.hit(session, "subscription_request", actor.id, now=now)
     if session.scalar(select(Subscription.id).where(Subscription.payment_comment == code)) is not None:
-        raise Conflict(MSG_DUPLICATE, code="duplicate_payment_code")
+        raise Conflict(MSG_DUPLICATE, code=ErrorCode.DUPLICATE_PAYMENT_CODE)
     sub = Subscription(user_id=actor.id, plan_id=plan.id, type=plan.code, status=SubscriptionStatus.PENDING,
                        amount=plan.price,
                        currency=plan.currency, payment_method=PaymentMethod.KASPI, payment_comment=code,
@@ -80,7 +80,7 @@ def request_subscription(session: Session, *, actor: User | None, type: str, pay
             session.add(sub)
             session.flush()
     except IntegrityError:
-        raise Conflict(MSG_DUPLICATE, code="duplicate_payment_code") from None
+        raise Conflict(MSG_DUPLICATE, code=ErrorCode.DUPLICATE_PAYMENT_CODE) from None
     notifications.notify_admins(
         session, type=NotificationType.SUBSCRIPTION_REQUEST, title="Новая заявка на подписку",
         message=(f"Пользователь {actor.full_name} ({actor.email}) отправил заявку «{plan.title}» на сумму "
@@ -154,7 +154,7 @@ def _locked_pending(session: Session, subscription_id: str) -> Subscription:
         raise NotFound("Заявка на подписку не найдена")
     if not is_decidable(sub):
         raise Conflict("Заявка уже обработана: одобрить или отклонить можно только ожидающую заявку",
-                       code="not_pending", details={"status": sub.status})
+                       code=ErrorCode.NOT_PENDING, details={"status": sub.status})
     return sub
 
 
