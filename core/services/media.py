@@ -19,7 +19,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import ErrorCode, FileTooLarge, Invalid, UnsupportedMediaType, field_error
+from core.errors import ErrorCode, ExternalUrl, FileTooLarge, Invalid, NotMediaUrl, UnsupportedMediaType, field_error
 from core.models import MediaObject, User
 from core.services.media_sniff import (
     BY_MIME,
@@ -35,8 +35,6 @@ from core.services.media_urls import (
     CANONICAL_PREFIX,
     KEY_RE,
     LEGACY_KEY_RE,
-    ExternalUrl,
-    NotMediaUrl,
     canonical_or_none,
     is_external,
     is_valid_key,

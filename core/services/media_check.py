@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Invalid
+from core.errors import ExternalUrl, Invalid
 from core.models import User
 from core.services.media import CANONICAL_PREFIX, content_type_of, find_object, kind_of_key
 from core.services.media_doctor import COLUMNS
-from core.services.media_urls import ExternalUrl, key_of
+from core.services.media_urls import key_of
 from core.services.permissions import require_staff
 from core.storage.base import Storage
 

@@ -21,11 +21,11 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core.errors import Invalid
+from core.errors import ExternalUrl, Invalid
 from core.models import AuditAction, ByteSizeItem, CertificateRequest, Course, Lesson, MediaObject, Subscription, User
 from core.services import audit
 from core.services.media import CANONICAL_PREFIX, content_type_of, kind_of_key
-from core.services.media_urls import ExternalUrl, key_of
+from core.services.media_urls import key_of
 from core.services.permissions import require_admin, require_staff
 from core.storage.base import Storage
 
