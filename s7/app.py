@@ -19,6 +19,7 @@ from public_api.errors import EXCEPTION_HANDLERS
 from public_api.media_upload import MULTIPART_OVERHEAD
 from s7.body_limit import BodyLimitMiddleware, Rule, rule
 from s7.proxy import TrustedProxyMiddleware
+from s7.security_headers import SecurityHeadersMiddleware, storage_origin
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> Starlette:
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes,
                        rules=body_limit_rules(settings, admin))
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxy_networks)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.https_only_cookies,
+                       media_origin=storage_origin(settings.s3_endpoint_url))
     return app
 
 
