@@ -10,7 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from admin_app.csrf import CSRFMiddleware
+from admin_app.csrf import CSRFMiddleware, ensure_token
 from core.clock import utcnow
 from core.errors import ServiceError
 from core.models import Role, User
@@ -49,12 +49,10 @@ class AdminAuth(AuthenticationBackend):
             # SQLAdmin's own message is English; our login.html shows this one instead.
             request.state.s7_login_error = user
             return False
-        csrf = request.session.get("csrf")
-        request.session.clear()
+        request.session.clear()  # the pre-login CSRF token goes too: a planted one must not survive login
         request.session.update({"uid": user.id, "v": user.token_version, "role": user.role,
                                 "name": user.full_name})
-        if csrf:
-            request.session["csrf"] = csrf
+        ensure_token(request.session)
         return True
 
     async def logout(self, request: Request) -> bool:
