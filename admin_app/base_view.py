@@ -13,10 +13,11 @@ from sqladmin.formatters import BASE_FORMATTERS
 from sqlalchemy import Select, func, select
 from sqlalchemy.sql.selectable import Subquery
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from wtforms import Form
 
 from admin_app import form_actions
+from admin_app.export import export_csv
 from admin_app.form_actions import FormAction
 from admin_app.helpers import run_service
 from core.clock import utcnow
@@ -58,6 +59,13 @@ class S7ModelView(ModelView):
     page_size = 50
     page_size_options: ClassVar[list[int]] = [25, 50, 100]
     can_export = True
+
+    async def export_data(self, data: list[Any], export_type: str = "csv",
+                          request: Request | None = None) -> StreamingResponse:
+        """CSV cells that a spreadsheet would run as formulas are neutralised (core/csv_export.py)."""
+        if export_type == "csv":
+            return export_csv(self, data, request)
+        return await super().export_data(data, export_type, request)
 
     async def count(self, request: Request, stmt: Select | None = None) -> int:
         # SQLAdmin counts `SELECT count(*) FROM (<the sorted list query>)`: the ORDER BY inside makes
