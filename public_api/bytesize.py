@@ -6,10 +6,11 @@ from datetime import datetime
 
 from pydantic import Field
 
+from core.models import ByteSizeItem
 from core.services import bytesize
 from core.services.pagination import Page
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, OutModel, PageQuery
+from public_api.validation import ApiModel, MediaUrlOut, OutModel, PageQuery
 
 
 class ByteSizeIn(ApiModel):
@@ -34,8 +35,8 @@ class ByteSizeOut(OutModel):
     id: str
     title: str
     description: str | None
-    video_url: str | None
-    cover_image_url: str | None
+    video_url: MediaUrlOut
+    cover_image_url: MediaUrlOut
     is_published: bool
     created_at: datetime
     updated_at: datetime | None
@@ -53,42 +54,42 @@ def feed(ctx: Ctx, query: PageQuery) -> dict:
     """Published ByteSize videos, newest first."""
     page = Page.of(query.limit, query.offset)
     items, total = bytesize.list_feed(ctx.session, page=page)
-    return {"items": [bytesize.item_out(i) for i in items], "total": total, "limit": page.limit,
+    return {"items": items, "total": total, "limit": page.limit,
             "offset": page.offset}
 
 
 @api("/api/admin/bytesize", "POST", body=ByteSizeIn, response=ByteSizeOut, status=201,
      tag="bytesize", auth_mode="admin")
-def create(ctx: Ctx, body: ByteSizeIn) -> dict:
+def create(ctx: Ctx, body: ByteSizeIn) -> ByteSizeItem:
     """Create (and by default publish) a ByteSize video (admin)."""
     item = bytesize.create_item(ctx.session, ctx.state.storage, actor=ctx.actor, fields=body.model_dump(),
                                 now=ctx.now)
-    return bytesize.item_out(item)
+    return item
 
 
 @api("/api/admin/bytesize/{item_id}", "PUT", body=ByteSizePatch, response=ByteSizeOut,
      tag="bytesize", auth_mode="admin")
-def update(ctx: Ctx, body: ByteSizePatch, item_id: str) -> dict:
+def update(ctx: Ctx, body: ByteSizePatch, item_id: str) -> ByteSizeItem:
     """Edit a ByteSize video (admin)."""
     item = bytesize.update_item(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
                                 fields=body.model_dump(exclude_unset=True), now=ctx.now)
-    return bytesize.item_out(item)
+    return item
 
 
 @api("/api/admin/bytesize/{item_id}/publish", "POST", response=ByteSizeOut, tag="bytesize", auth_mode="admin")
-def publish(ctx: Ctx, item_id: str) -> dict:
+def publish(ctx: Ctx, item_id: str) -> ByteSizeItem:
     """Show the video in the public feed (admin)."""
     item = bytesize.set_published(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
                                   published=True, now=ctx.now)
-    return bytesize.item_out(item)
+    return item
 
 
 @api("/api/admin/bytesize/{item_id}/unpublish", "POST", response=ByteSizeOut, tag="bytesize", auth_mode="admin")
-def unpublish(ctx: Ctx, item_id: str) -> dict:
+def unpublish(ctx: Ctx, item_id: str) -> ByteSizeItem:
     """Hide the video from the public feed (admin)."""
     item = bytesize.set_published(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
                                   published=False, now=ctx.now)
-    return bytesize.item_out(item)
+    return item
 
 
 routes = [feed, create, update, publish, unpublish]

@@ -139,7 +139,7 @@ def create_club(ctx: Ctx, body: ClubIn) -> object:
 
 
 @api("/api/kruzhok/my", "GET", response=MyClubsOut, tag="clubs")
-def my_clubs(ctx: Ctx) -> dict:
+def my_clubs(ctx: Ctx) -> clubs.MyClubs:
     """Clubs the caller owns, mentors and is enrolled in (codes only for owners and mentors)."""
     return clubs.my_clubs(ctx.session, actor=ctx.actor, now=ctx.now)
 

@@ -11,7 +11,7 @@ from core.services import course_progress, courses, lessons
 from core.services.media import canonical_or_none
 from core.services.pagination import Page
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, OutModel, PageQuery
+from public_api.validation import ApiModel, MediaUrlOut, OutModel, PageQuery
 
 # ---- request bodies ---------------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ class CourseSummaryOut(OutModel):
     id: str
     title: str
     description: str | None
-    cover_url: str | None
+    cover_url: MediaUrlOut
     is_published: bool
     is_free: bool
     price: int
@@ -102,7 +102,7 @@ class LessonOutlineOut(OutModel):
     order_index: int
     is_free_preview: bool
     locked: bool
-    video_url: str | None
+    video_url: MediaUrlOut
     content: str | None
     questions: list[QuestionOut]
 
@@ -166,20 +166,20 @@ def _lesson_out(lesson: Any) -> dict[str, Any]:
 
 @api("/api/admin-courses", "POST", body=CourseIn, response=CourseSummaryOut, status=201,
      tag="admin-courses", auth_mode="admin")
-def create_course(ctx: Ctx, body: CourseIn) -> dict:
+def create_course(ctx: Ctx, body: CourseIn) -> CourseSummaryOut:
     """Create a course (admin)."""
     course = courses.create_course(ctx.session, ctx.state.storage, actor=ctx.actor, fields=body.model_dump(),
                                    now=ctx.now)
-    return courses.course_summary(course)
+    return CourseSummaryOut.model_validate(course)
 
 
 @api("/api/admin-courses/{course_id}", "PUT", body=CoursePatch, response=CourseSummaryOut,
      tag="admin-courses", auth_mode="admin")
-def update_course(ctx: Ctx, body: CoursePatch, course_id: str) -> dict:
+def update_course(ctx: Ctx, body: CoursePatch, course_id: str) -> CourseSummaryOut:
     """Change course fields, including publishing and the price (admin)."""
     course = courses.update_course(ctx.session, ctx.state.storage, actor=ctx.actor, course_id=course_id,
                                    fields=body.model_dump(exclude_unset=True), now=ctx.now)
-    return courses.course_summary(course)
+    return CourseSummaryOut.model_validate(course)
 
 
 @api("/api/admin-courses/{course_id}/modules", "POST", body=ModuleIn, response=ModuleOut, status=201,
@@ -225,14 +225,18 @@ def add_question(ctx: Ctx, body: QuestionIn, lesson_id: str) -> dict:
 def list_courses(ctx: Ctx, query: PageQuery) -> dict:
     """Published courses, newest first."""
     page = Page.of(query.limit, query.offset)
-    items, total = courses.list_courses(ctx.session, page=page)
+    listed, total = courses.list_courses(ctx.session, page=page)
+    items = [CourseSummaryOut.model_validate(c.course).model_copy(update={"lessons_count": c.lessons_count})
+             for c in listed]
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
 
 @api("/api/courses/{course_id}", "GET", response=CourseOut, auth_mode="optional", tag="courses")
-def get_course(ctx: Ctx, course_id: str) -> dict:
+def get_course(ctx: Ctx, course_id: str) -> CourseOut:
     """A course with modules and lessons; video URLs only for those allowed to watch."""
-    return courses.get_course(ctx.session, actor=ctx.actor, course_id=course_id)
+    page = courses.get_course(ctx.session, actor=ctx.actor, course_id=course_id)
+    summary = CourseSummaryOut.model_validate(page.course).model_dump()
+    return CourseOut.model_validate({**summary, "is_enrolled": page.is_enrolled, "modules": page.modules})
 
 
 @api("/api/courses/{course_id}/enroll", "POST", response=EnrollmentOut, tag="courses")
@@ -243,7 +247,7 @@ def enroll(ctx: Ctx, course_id: str) -> dict:
 
 
 @api("/api/courses/{course_id}/lessons/{lesson_id}/complete", "POST", response=CompletionOut, tag="courses")
-def complete_lesson(ctx: Ctx, course_id: str, lesson_id: str) -> dict:
+def complete_lesson(ctx: Ctx, course_id: str, lesson_id: str) -> course_progress.LessonCompleted:
     """Mark a lesson completed (+10 XP the first time)."""
     return course_progress.complete_lesson(ctx.session, actor=ctx.actor, course_id=course_id,
                                            lesson_id=lesson_id, now=ctx.now)
@@ -251,7 +255,7 @@ def complete_lesson(ctx: Ctx, course_id: str, lesson_id: str) -> dict:
 
 @api("/api/courses/{course_id}/questions/{question_id}/answer", "POST", body=AnswerIn, response=AnswerOut,
      tag="courses")
-def answer_question(ctx: Ctx, body: AnswerIn, course_id: str, question_id: str) -> dict:
+def answer_question(ctx: Ctx, body: AnswerIn, course_id: str, question_id: str) -> course_progress.AnswerChecked:
     """Answer a lesson question (+20 XP for the first correct answer)."""
     return course_progress.answer_question(ctx.session, actor=ctx.actor, course_id=course_id,
                                            question_id=question_id, answer=body.answer, now=ctx.now)

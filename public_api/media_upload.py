@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from core.clock import utcnow
 from core.errors import FileTooLarge, ServiceError
+from core.models import MediaObject
 from core.services import media
 from core.services.permissions import require_admin
 from public_api.errors import service_error_response
@@ -63,12 +64,17 @@ def _store(request: Request, actor: Any) -> dict[str, Any]:
                                      declared_type=reader.content_type, actor=actor, now=utcnow(),
                                      max_bytes=settings.media_max_bytes)
             key = row.key
-            out = media.describe(row)
+            out = _uploaded_out(row)
     except BaseException:
         if key is not None:  # stored, but the row did not commit: leave nothing behind
             storage.delete(key)
         raise
     return out
+
+
+def _uploaded_out(row: MediaObject) -> dict[str, Any]:
+    return {"url": media.CANONICAL_PREFIX + row.key, "key": row.key, "contentType": row.content_type,
+            "size": row.size}
 
 
 async def upload_media(request: Request) -> Response:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from core.models import Subscription
+from core.models import Subscription, SubscriptionPlan
 from core.services import plans, subscriptions
 from core.services.pagination import Page
 from public_api.http import Ctx, api
@@ -115,6 +115,11 @@ class QueueOut(OutModel):
     offset: int
 
 
+def _plan_out(plan: SubscriptionPlan) -> PlanOut:
+    return PlanOut(id=plan.id, code=plan.code, title=plan.title, price=plan.price, currency=plan.currency,
+                   duration_days=plan.duration_days, limits=LimitsOut.model_validate(plan))
+
+
 def sub_out(sub: Subscription) -> dict:
     return {"id": sub.id, "type": sub.type, "status": sub.status, "amount": sub.amount, "currency": sub.currency,
             "paymentComment": sub.payment_comment, "paymentProofUrl": sub.payment_proof_url,
@@ -127,7 +132,7 @@ def sub_out(sub: Subscription) -> dict:
 @api("/api/plans", "GET", response=PlansOut, auth_mode="none", tag="subscriptions")
 def list_plans(ctx: Ctx) -> dict:
     """Active plans with price, duration and limits."""
-    return {"items": [plans.plan_out(p) for p in plans.list_plans(ctx.session)]}
+    return {"items": [_plan_out(p) for p in plans.list_plans(ctx.session)]}
 
 
 @api("/api/subscriptions/request", "POST", body=RequestIn, response=RequestOut, status=201, tag="subscriptions")
@@ -141,7 +146,7 @@ def request_subscription(ctx: Ctx, body: RequestIn) -> dict:
 
 
 @api("/api/subscriptions/my", "GET", response=StatusOut, tag="subscriptions")
-def my_status(ctx: Ctx) -> dict:
+def my_status(ctx: Ctx) -> subscriptions.SubscriptionState:
     """The caller's subscription status, effective limits, usage and pending requests."""
     return subscriptions.my_subscription_status(ctx.session, actor=ctx.actor, now=ctx.now)
 

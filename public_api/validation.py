@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
 from core.errors import Invalid
+from core.services.media_urls import canonical_or_none
 
 MESSAGES = {
     "missing": "Обязательное поле",
@@ -145,9 +146,13 @@ class PageQuery(QueryModel):
 
 
 class OutModel(BaseModel):
-    """Response models: camelCase on the wire."""
+    """Response models: camelCase on the wire, read from model rows or service dataclasses by attribute."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+
+# A stored media URL as clients see it: the canonical `/api/media/<key>` whatever form an old row holds.
+MediaUrlOut = Annotated[str | None, AfterValidator(canonical_or_none)]
 
 
 def to_invalid(error: ValidationError, *, location: str = "body") -> Invalid:

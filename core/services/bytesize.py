@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.errors import ErrorCode, Invalid, NotFound, field_error
 from core.models import AuditAction, ByteSizeItem, User
 from core.services import audit
-from core.services.media import canonical_or_none, require_media_url
+from core.services.media import require_media_url
 from core.services.pagination import Page
 from core.services.permissions import require_admin
 
@@ -121,9 +121,3 @@ def list_feed(session: Session, *, page: Page) -> tuple[list[ByteSizeItem], int]
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     return list(items), total
 
-
-def item_out(item: ByteSizeItem) -> dict[str, Any]:
-    """The public shape; URLs in canonical form whatever form an old row holds."""
-    return {"id": item.id, "title": item.title, "description": item.description,
-            "videoUrl": canonical_or_none(item.video_url), "coverImageUrl": canonical_or_none(item.cover_image_url),
-            "isPublished": item.is_published, "createdAt": item.created_at, "updatedAt": item.updated_at}

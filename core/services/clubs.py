@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,7 +92,50 @@ def _next_session(now: datetime) -> Any:
             .correlate(Kruzhok).scalar_subquery())
 
 
-def list_directory(session: Session, *, page: Page, now: datetime) -> tuple[list[dict[str, Any]], int]:
+@dataclass(frozen=True)
+class DirectoryEntry:
+    id: str
+    title: str
+    description: str | None
+    timezone: str
+    owner_name: str
+    member_count: int
+    next_session_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ClassEntry:
+    """A class in "my clubs": staff see the join code and head count (owners also the capacity),
+    students see when they joined."""
+
+    id: str
+    name: str
+    join_code: str | None = None
+    student_count: int | None = None
+    max_students: int | None = None
+    joined_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ClubEntry:
+    id: str
+    title: str
+    description: str | None
+    timezone: str
+    owner_id: str
+    owner_name: str
+    role: str  # owner | mentor | student
+    classes: list[ClassEntry]
+
+
+@dataclass(frozen=True)
+class MyClubs:
+    owned: list[ClubEntry]
+    mentored: list[ClubEntry]
+    enrolled: list[ClubEntry]
+
+
+def list_directory(session: Session, *, page: Page, now: datetime) -> tuple[list[DirectoryEntry], int]:
     """Public directory, newest first: title, description, members, next session, owner — never codes.
     Two queries whatever the page size."""
     next_at = _next_session(now)
@@ -102,17 +146,18 @@ def list_directory(session: Session, *, page: Page, now: datetime) -> tuple[list
         .order_by(Kruzhok.created_at.desc(), Kruzhok.id).limit(page.limit).offset(page.offset)
     ).all()
     total = session.scalar(select(func.count()).select_from(Kruzhok).where(Kruzhok.is_active.is_(True))) or 0
-    items = [{"id": r[0], "title": r[1], "description": r[2], "timezone": r[3], "ownerName": r[4],
-              "memberCount": int(r[5] or 0), "nextSessionAt": as_utc(r[6]) if r[6] else None} for r in rows]
+    items = [DirectoryEntry(id=r[0], title=r[1], description=r[2], timezone=r[3], owner_name=r[4],
+                            member_count=int(r[5] or 0), next_session_at=as_utc(r[6]) if r[6] else None)
+             for r in rows]
     return items, int(total)
 
 
-def _club_out(club: Kruzhok, role: str, classes: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"id": club.id, "title": club.title, "description": club.description, "timezone": club.timezone,
-            "ownerId": club.owner_id, "ownerName": club.owner.full_name, "role": role, "classes": classes}
+def _club_entry(club: Kruzhok, role: str, classes: list[ClassEntry]) -> ClubEntry:
+    return ClubEntry(id=club.id, title=club.title, description=club.description, timezone=club.timezone,
+                     owner_id=club.owner_id, owner_name=club.owner.full_name, role=role, classes=classes)
 
 
-def my_clubs(session: Session, *, actor: User | None, now: datetime) -> dict[str, list[dict[str, Any]]]:
+def my_clubs(session: Session, *, actor: User | None, now: datetime) -> MyClubs:
     """Clubs the caller owns, mentors and studies in. Join codes only for owners and mentors.
     A fixed number of queries."""
     actor = require_user(actor)
@@ -123,7 +168,7 @@ def my_clubs(session: Session, *, actor: User | None, now: datetime) -> dict[str
         select(Kruzhok).options(joinedload(Kruzhok.owner)).join(ClubMentor, ClubMentor.kruzhok_id == Kruzhok.id)
         .where(ClubMentor.user_id == actor.id, active).order_by(Kruzhok.created_at)).all()
     staff_ids = [c.id for c in [*owned, *mentored]]
-    classes: dict[str, list[dict[str, Any]]] = {cid: [] for cid in staff_ids}
+    classes: dict[str, list[ClassEntry]] = {cid: [] for cid in staff_ids}
     limit_of = effective_limits(session, actor.id, now=now).max_students_per_class
     if staff_ids:
         counts = (select(func.count()).where(ClassEnrollment.class_id == ClubClass.id,
@@ -133,11 +178,10 @@ def my_clubs(session: Session, *, actor: User | None, now: datetime) -> dict[str
             select(ClubClass, counts).where(ClubClass.kruzhok_id.in_(staff_ids), ClubClass.is_active.is_(True))
             .order_by(ClubClass.created_at)
         ).all():
-            classes[klass.kruzhok_id].append({"id": klass.id, "name": klass.name, "joinCode": klass.join_code,
-                                              "studentCount": int(count or 0)})
+            classes[klass.kruzhok_id].append(ClassEntry(id=klass.id, name=klass.name, join_code=klass.join_code,
+                                                        student_count=int(count or 0)))
     for club in owned:  # the owner's own limit is the class capacity
-        for c in classes[club.id]:
-            c["maxStudents"] = limit_of
+        classes[club.id] = [replace(c, max_students=limit_of) for c in classes[club.id]]
     enrolled_rows = session.execute(
         select(ClassEnrollment, ClubClass, Kruzhok).join(ClubClass, ClubClass.id == ClassEnrollment.class_id)
         .join(Kruzhok, Kruzhok.id == ClubClass.kruzhok_id).options(joinedload(Kruzhok.owner))
@@ -145,13 +189,13 @@ def my_clubs(session: Session, *, actor: User | None, now: datetime) -> dict[str
                ClubClass.is_active.is_(True))
         .order_by(ClassEnrollment.joined_at)
     ).all()
-    enrolled: dict[str, dict[str, Any]] = {}
+    enrolled: dict[str, ClubEntry] = {}
     for enrollment, klass, club in enrolled_rows:
-        entry = enrolled.setdefault(club.id, _club_out(club, "student", []))
-        entry["classes"].append({"id": klass.id, "name": klass.name, "joinedAt": enrollment.joined_at})
-    return {"owned": [_club_out(c, "owner", classes[c.id]) for c in owned],
-            "mentored": [_club_out(c, "mentor", classes[c.id]) for c in mentored],
-            "enrolled": list(enrolled.values())}
+        entry = enrolled.setdefault(club.id, _club_entry(club, "student", []))
+        entry.classes.append(ClassEntry(id=klass.id, name=klass.name, joined_at=enrollment.joined_at))
+    return MyClubs(owned=[_club_entry(c, "owner", classes[c.id]) for c in owned],
+                   mentored=[_club_entry(c, "mentor", classes[c.id]) for c in mentored],
+                   enrolled=list(enrolled.values()))
 
 
 def find_user_by_email(session: Session, email: str | None) -> User:

@@ -6,6 +6,7 @@ so double clicks, retries and re-answering never farm XP.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,8 +35,21 @@ def _lesson_in_course(session: Session, actor: User, course_id: str, lesson_id: 
     return course, lesson
 
 
+@dataclass(frozen=True)
+class LessonCompleted:
+    lesson_id: str
+    xp_awarded: int
+    completed: bool = True
+
+
+@dataclass(frozen=True)
+class AnswerChecked:
+    is_correct: bool
+    xp_awarded: int
+
+
 def complete_lesson(session: Session, *, actor: User | None, course_id: str, lesson_id: str,
-                    now: datetime) -> dict[str, Any]:
+                    now: datetime) -> LessonCompleted:
     """Mark a lesson completed; the first completion awards 10 XP."""
     actor = require_user(actor)
     _, lesson = _lesson_in_course(session, actor, course_id, lesson_id)
@@ -49,7 +63,7 @@ def complete_lesson(session: Session, *, actor: User | None, course_id: str, les
     awarded = first and xp.award_xp(
         session, user_id=actor.id, amount=xp.LESSON_COMPLETE_XP, reason=f"Урок пройден: {lesson.title}",
         source=XpSource.LESSON_COMPLETE, source_key=f"lesson:{actor.id}:{lesson.id}", now=now)
-    return {"lessonId": lesson.id, "completed": True, "xpAwarded": xp.LESSON_COMPLETE_XP if awarded else 0}
+    return LessonCompleted(lesson_id=lesson.id, xp_awarded=xp.LESSON_COMPLETE_XP if awarded else 0)
 
 
 def _matches(answer: str, correct: str) -> bool:
@@ -57,7 +71,7 @@ def _matches(answer: str, correct: str) -> bool:
 
 
 def answer_question(session: Session, *, actor: User | None, course_id: str, question_id: str, answer: Any,
-                    now: datetime) -> dict[str, Any]:
+                    now: datetime) -> AnswerChecked:
     """Check an answer; the first correct answer to a question awards 20 XP (never again).
 
     The latest answer is kept (one row per user and question); when it first becomes correct its
@@ -93,4 +107,4 @@ def answer_question(session: Session, *, actor: User | None, course_id: str, que
     awarded = is_correct and xp.award_xp(
         session, user_id=actor.id, amount=xp.COURSE_ANSWER_XP, reason="Правильный ответ на вопрос курса",
         source=XpSource.COURSE_ANSWER, source_key=f"answer:{actor.id}:{question.id}", now=now)
-    return {"isCorrect": is_correct, "xpAwarded": xp.COURSE_ANSWER_XP if awarded else 0}
+    return AnswerChecked(is_correct=is_correct, xp_awarded=xp.COURSE_ANSWER_XP if awarded else 0)

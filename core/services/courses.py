@@ -7,6 +7,7 @@ free-preview lesson. Everybody else gets the outline with `videoUrl: null` and `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from core.errors import ErrorCode, Forbidden, Invalid, NotFound, field_error
-from core.models import AuditAction, Course, CourseEnrollment, Lesson, Module, User
+from core.models import AuditAction, Course, CourseEnrollment, Lesson, LessonQuestion, Module, User
 from core.services import audit
-from core.services.media import canonical_or_none, require_media_url
+from core.services.media import require_media_url
 from core.services.pagination import Page
 from core.services.permissions import require_admin
 
@@ -144,7 +145,42 @@ def can_watch(course: Course, lesson: Lesson, *, actor: User | None, enrolled: b
     return bool((actor is not None and actor.is_admin) or enrolled or course.is_free or lesson.is_free_preview)
 
 
-def list_courses(session: Session, *, page: Page) -> tuple[list[dict[str, Any]], int]:
+@dataclass(frozen=True)
+class CourseListed:
+    course: Course
+    lessons_count: int
+
+
+@dataclass(frozen=True)
+class LessonOutline:
+    """A lesson as the course page shows it: video, content and questions only when `can_watch`."""
+
+    id: str
+    title: str
+    order_index: int
+    is_free_preview: bool
+    locked: bool
+    video_url: str | None
+    content: str | None
+    questions: list[LessonQuestion]
+
+
+@dataclass(frozen=True)
+class ModuleOutline:
+    id: str
+    title: str
+    order_index: int
+    lessons: list[LessonOutline]
+
+
+@dataclass(frozen=True)
+class CoursePage:
+    course: Course
+    is_enrolled: bool
+    modules: list[ModuleOutline]
+
+
+def list_courses(session: Session, *, page: Page) -> tuple[list[CourseListed], int]:
     """Published courses, newest first, with their lesson counts."""
     base = select(Course).where(Course.is_published.is_(True))
     courses = session.scalars(base.order_by(Course.created_at.desc(), Course.id.desc())
@@ -157,17 +193,10 @@ def list_courses(session: Session, *, page: Page) -> tuple[list[dict[str, Any]],
             .where(Module.course_id.in_([c.id for c in courses])).group_by(Module.course_id)
         ).all()
         counts = {course_id: n for course_id, n in rows}
-    return [{**course_summary(c), "lessonsCount": counts.get(c.id, 0)} for c in courses], total
+    return [CourseListed(course=c, lessons_count=counts.get(c.id, 0)) for c in courses], total
 
 
-def course_summary(course: Course) -> dict[str, Any]:
-    return {"id": course.id, "title": course.title, "description": course.description,
-            "coverUrl": canonical_or_none(course.cover_url), "isPublished": course.is_published,
-            "isFree": course.is_free, "price": course.price, "currency": course.currency,
-            "createdAt": course.created_at}
-
-
-def get_course(session: Session, *, actor: User | None, course_id: str) -> dict[str, Any]:
+def get_course(session: Session, *, actor: User | None, course_id: str) -> CoursePage:
     """The course page: modules → lessons (ordered); video URLs only where `can_watch` allows."""
     course = session.scalar(
         select(Course).where(Course.id == course_id)
@@ -181,17 +210,14 @@ def get_course(session: Session, *, actor: User | None, course_id: str) -> dict[
         lessons = []
         for lesson in module.lessons:
             open_ = can_watch(course, lesson, actor=actor, enrolled=enrolled)
-            lessons.append({
-                "id": lesson.id, "title": lesson.title, "orderIndex": lesson.order_index,
-                "isFreePreview": lesson.is_free_preview, "locked": not open_,
-                "videoUrl": canonical_or_none(lesson.video_url) if open_ else None,
-                "content": lesson.content if open_ else None,
-                "questions": [{"id": q.id, "text": q.text, "options": list(q.options or [])}
-                              for q in lesson.questions] if open_ else [],
-            })
-        modules.append({"id": module.id, "title": module.title, "orderIndex": module.order_index,
-                        "lessons": lessons})
-    return {**course_summary(course), "isEnrolled": enrolled, "modules": modules}
+            lessons.append(LessonOutline(
+                id=lesson.id, title=lesson.title, order_index=lesson.order_index,
+                is_free_preview=lesson.is_free_preview, locked=not open_,
+                video_url=lesson.video_url if open_ else None, content=lesson.content if open_ else None,
+                questions=list(lesson.questions) if open_ else []))
+        modules.append(ModuleOutline(id=module.id, title=module.title, order_index=module.order_index,
+                                     lessons=lessons))
+    return CoursePage(course=course, is_enrolled=enrolled, modules=modules)
 
 
 def enroll(session: Session, *, actor: User | None, course_id: str, now: datetime) -> tuple[CourseEnrollment, bool]:

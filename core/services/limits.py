@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import as_utc
 from core.errors import ErrorCode, Forbidden, LimitExceeded
-from core.models import ClubMentor, Subscription, SubscriptionStatus, User
+from core.models import ClubMentor, Subscription, SubscriptionPlan, SubscriptionStatus, User
 from core.services import plans
 
 KINDS = {  # limit name: (details key, Russian word for the message)
@@ -33,10 +33,6 @@ class Limits:
     max_classes_per_kruzhok: int = 0
     max_students_per_class: int = 0
     expires_at: datetime | None = None
-
-    def as_dict(self) -> dict[str, int]:
-        return {"maxKruzhoks": self.max_kruzhoks, "maxClassesPerKruzhok": self.max_classes_per_kruzhok,
-                "maxStudentsPerClass": self.max_students_per_class}
 
 
 def active_clause(now: datetime) -> Any:
@@ -72,7 +68,19 @@ def is_mentor(session: Session, user: User | None, *, now: datetime) -> bool:
 
 
 def upgrade_offer(session: Session) -> dict[str, Any]:
-    return {"plans": [plans.plan_out(p) for p in plans.list_plans(session)]}
+    """`details.upgrade` of `limit_exceeded`/`subscription_required`: the active plans, in the same shape
+    as GET /api/plans. Error details are the one wire shape core writes: an error has no response
+    model, and docs/errors.md documents them (tests/api/test_subscriptions_api.py compares both)."""
+    return {"plans": [_offered(p) for p in plans.list_plans(session)]}
+
+
+def _offered(plan: SubscriptionPlan) -> dict[str, Any]:
+    return {
+        "id": plan.id, "code": plan.code, "title": plan.title, "price": plan.price, "currency": plan.currency,
+        "durationDays": plan.duration_days,
+        "limits": {"maxKruzhoks": plan.max_kruzhoks, "maxClassesPerKruzhok": plan.max_classes_per_kruzhok,
+                   "maxStudentsPerClass": plan.max_students_per_class},
+    }
 
 
 def limit_exceeded(session: Session, *, limit: str, current: int, maximum: int) -> LimitExceeded:

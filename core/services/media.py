@@ -14,7 +14,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import IO, Any
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -205,6 +205,3 @@ def store_upload(session: Session, storage: Storage, *, stream: Iterable[bytes] 
         raise
     return row
 
-
-def describe(row: MediaObject) -> dict[str, Any]:
-    return {"url": CANONICAL_PREFIX + row.key, "key": row.key, "contentType": row.content_type, "size": row.size}

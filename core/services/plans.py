@@ -60,15 +60,6 @@ def get_active_plan(session: Session, code: str) -> SubscriptionPlan:
     return plan
 
 
-def plan_out(plan: SubscriptionPlan) -> dict[str, Any]:
-    """The public shape of a plan (also used in the upgrade offer of `limit_exceeded`)."""
-    return {
-        "id": plan.id, "code": plan.code, "title": plan.title, "price": plan.price, "currency": plan.currency,
-        "durationDays": plan.duration_days,
-        "limits": {"maxKruzhoks": plan.max_kruzhoks, "maxClassesPerKruzhok": plan.max_classes_per_kruzhok,
-                   "maxStudentsPerClass": plan.max_students_per_class},
-    }
-
 
 def validate_plan_values(values: dict[str, Any]) -> dict[str, Any]:
     """Check an edit of a plan: integers ≥ 0 (duration > 0), a non-empty title. Raises `Invalid`."""

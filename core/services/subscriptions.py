@@ -10,6 +10,7 @@ first, so a double click approves once and notifies once.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ from core.models import (
     User,
 )
 from core.services import audit, notifications, outbox, plans, ratelimit
-from core.services.limits import active_clause, effective_limits
+from core.services.limits import Limits, active_clause, effective_limits
 from core.services.pagination import Page
 from core.services.permissions import require_admin, require_user
 
@@ -92,12 +93,25 @@ def request_subscription(session: Session, *, actor: User | None, type: str, pay
     return sub
 
 
-def pending_out(sub: Subscription) -> dict[str, Any]:
-    return {"id": sub.id, "type": sub.type, "amount": sub.amount, "currency": sub.currency,
-            "paymentComment": sub.payment_comment, "createdAt": sub.created_at}
+@dataclass(frozen=True)
+class Usage:
+    kruzhoks: int
+    classes_per_kruzhok: dict[str, int]  # active classes per active owned club id
 
 
-def my_subscription_status(session: Session, *, actor: User | None, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SubscriptionState:
+    """What GET /api/subscriptions/my shows: effective limits, usage and the PENDING requests."""
+
+    active: bool
+    status: str | None
+    expires_at: datetime | None
+    limits: Limits
+    usage: Usage
+    pending: list[Subscription]
+
+
+def my_subscription_status(session: Session, *, actor: User | None, now: datetime) -> SubscriptionState:
     """The caller's effective limits, usage and pending requests (see SPEC §6)."""
     actor = require_user(actor)
     limits = effective_limits(session, actor.id, now=now)
@@ -119,9 +133,9 @@ def my_subscription_status(session: Session, *, actor: User | None, now: datetim
     pending = session.scalars(select(Subscription).where(Subscription.user_id == actor.id,
                                                          Subscription.status == SubscriptionStatus.PENDING)
                               .order_by(Subscription.created_at.desc())).all()
-    return {"active": limits.active, "status": status, "expiresAt": limits.expires_at,
-            "limits": limits.as_dict(), "usage": {"kruzhoks": len(per_club), "classesPerKruzhok": per_club},
-            "pending": [pending_out(p) for p in pending]}
+    return SubscriptionState(active=limits.active, status=status, expires_at=limits.expires_at, limits=limits,
+                             usage=Usage(kruzhoks=len(per_club), classes_per_kruzhok=per_club),
+                             pending=list(pending))
 
 
 def clubs_count_subquery() -> Any:

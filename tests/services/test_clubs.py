@@ -172,8 +172,8 @@ def test_assign_mentor(session, make):
     with pytest.raises(Forbidden):
         clubs.assign_mentor(session, actor=user, kruzhok_id=club.id, email=make.student().email, now=utcnow())
     mine = clubs.my_clubs(session, actor=user, now=utcnow())
-    assert [c["id"] for c in mine["mentored"]] == [club.id]
-    assert "joinCode" in mine["mentored"][0]["classes"][0]
+    assert [c.id for c in mine.mentored] == [club.id]
+    assert mine.mentored[0].classes[0].join_code is not None
 
 
 def test_my_clubs_codes_only_for_staff(session, make):
@@ -181,11 +181,11 @@ def test_my_clubs_codes_only_for_staff(session, make):
     student = make.student()
     make.enrollment(klass, student)
     mine = clubs.my_clubs(session, actor=owner, now=utcnow())
-    assert mine["owned"][0]["classes"][0]["joinCode"] == klass.join_code
-    assert mine["owned"][0]["classes"][0]["studentCount"] == 1
+    assert mine.owned[0].classes[0].join_code == klass.join_code
+    assert mine.owned[0].classes[0].student_count == 1
     theirs = clubs.my_clubs(session, actor=student, now=utcnow())
-    assert theirs["owned"] == [] and theirs["enrolled"][0]["id"] == club.id
-    assert "joinCode" not in theirs["enrolled"][0]["classes"][0]
+    assert theirs.owned == [] and theirs.enrolled[0].id == club.id
+    assert theirs.enrolled[0].classes[0].join_code is None
 
 
 def test_directory_has_no_codes_and_bounded_queries(session, make, count_queries):
@@ -199,7 +199,7 @@ def test_directory_has_no_codes_and_bounded_queries(session, make, count_queries
     with count_queries() as n:
         items, total = clubs.list_directory(session, page=Page(100, 0), now=now)
     assert n() <= 2
-    mine = next(i for i in items if i["id"] == club.id)
-    assert mine["memberCount"] == 3 and mine["ownerName"] == "Владелец Кружка"
-    assert mine["nextSessionAt"] is not None
-    assert all("joinCode" not in i and "code" not in i for i in items)
+    mine = next(i for i in items if i.id == club.id)
+    assert mine.member_count == 3 and mine.owner_name == "Владелец Кружка"
+    assert mine.next_session_at is not None
+    assert all(not hasattr(i, "join_code") and not hasattr(i, "code") for i in items)

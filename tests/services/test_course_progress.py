@@ -36,7 +36,7 @@ def test_completing_a_lesson_awards_10_xp_once(session, course, make):  # type: 
                                             now=utcnow())
     second = course_progress.complete_lesson(session, actor=student, course_id=course.id, lesson_id=lesson.id,
                                              now=utcnow())
-    assert (first["xpAwarded"], second["xpAwarded"]) == (10, 0)
+    assert (first.xp_awarded, second.xp_awarded) == (10, 0)
     assert _xp(session, student) == 10
 
 
@@ -44,14 +44,15 @@ def test_reanswering_never_farms_xp(session, course, make):  # type: ignore[no-u
     student = make.student()
     question = course.modules[0].lessons[0].questions[0]
 
-    def answer(text: str) -> dict:
+    def answer(text: str) -> course_progress.AnswerChecked:
         return course_progress.answer_question(session, actor=student, course_id=course.id, question_id=question.id,
                                                answer=text, now=utcnow())
 
-    assert answer("3") == {"isCorrect": False, "xpAwarded": 0}
-    assert answer(" 4 ") == {"isCorrect": True, "xpAwarded": 20}
-    assert answer("4") == {"isCorrect": True, "xpAwarded": 0}
-    assert answer("3")["xpAwarded"] == 0 and answer("4")["xpAwarded"] == 0
+    checked = course_progress.AnswerChecked
+    assert answer("3") == checked(is_correct=False, xp_awarded=0)
+    assert answer(" 4 ") == checked(is_correct=True, xp_awarded=20)
+    assert answer("4") == checked(is_correct=True, xp_awarded=0)
+    assert answer("3").xp_awarded == 0 and answer("4").xp_awarded == 0
     assert _xp(session, student) == 20
     rows = session.scalar(select(func.count()).select_from(XpEvent).where(XpEvent.user_id == student.id))
     assert rows == 1

@@ -94,20 +94,20 @@ def test_only_admins_edit_lessons(session, storage, course_tree, make):  # type:
                                   fields={"title": "x"})
 
 
-def _lessons(page: dict) -> dict[str, dict]:
-    return {lesson["title"]: lesson for module in page["modules"] for lesson in module["lessons"]}
+def _lessons(page: courses.CoursePage) -> dict[str, courses.LessonOutline]:
+    return {lesson.title: lesson for module in page.modules for lesson in module.lessons}
 
 
 def test_paid_course_outline_hides_video_except_free_preview(session, course_tree, make):  # type: ignore[no-untyped-def]
     page = courses.get_course(session, actor=make.student(), course_id=course_tree["course"].id)
     by_title = _lessons(page)
-    assert [lesson["title"] for lesson in page["modules"][0]["lessons"]] == ["Урок 0", "Урок 1"]
-    assert by_title["Урок 1"]["videoUrl"] is None and by_title["Урок 1"]["locked"] is True
-    assert by_title["Урок 1"]["content"] is None
-    assert by_title["Урок 0"]["videoUrl"] == f"/api/media/{course_tree['video'].key}"
-    assert by_title["Урок 0"]["locked"] is False
+    assert [lesson.title for lesson in page.modules[0].lessons] == ["Урок 0", "Урок 1"]
+    assert by_title["Урок 1"].video_url is None and by_title["Урок 1"].locked is True
+    assert by_title["Урок 1"].content is None
+    assert by_title["Урок 0"].video_url == f"/api/media/{course_tree['video'].key}"
+    assert by_title["Урок 0"].locked is False
     anonymous = courses.get_course(session, actor=None, course_id=course_tree["course"].id)
-    assert _lessons(anonymous)["Урок 1"]["videoUrl"] is None
+    assert _lessons(anonymous)["Урок 1"].video_url is None
 
 
 def test_enrolled_student_and_admin_see_every_video(session, course_tree, make):  # type: ignore[no-untyped-def]
@@ -116,14 +116,14 @@ def test_enrolled_student_and_admin_see_every_video(session, course_tree, make):
                          user_id=student.id, now=utcnow())
     for actor in (student, course_tree["admin"]):
         page = courses.get_course(session, actor=actor, course_id=course_tree["course"].id)
-        assert _lessons(page)["Урок 1"]["videoUrl"] == f"/api/media/{course_tree['video'].key}"
+        assert _lessons(page)["Урок 1"].video_url == f"/api/media/{course_tree['video'].key}"
 
 
 def test_free_course_videos_are_for_everyone(session, storage, course_tree):  # type: ignore[no-untyped-def]
     courses.update_course(session, storage, actor=course_tree["admin"], course_id=course_tree["course"].id,
                           fields={"is_free": True, "price": 0}, now=utcnow())
     page = courses.get_course(session, actor=None, course_id=course_tree["course"].id)
-    assert _lessons(page)["Урок 1"]["videoUrl"] == f"/api/media/{course_tree['video'].key}"
+    assert _lessons(page)["Урок 1"].video_url == f"/api/media/{course_tree['video'].key}"
 
 
 def test_unpublished_course_is_404_except_for_admins(session, storage, course_tree, make):  # type: ignore[no-untyped-def]
@@ -163,6 +163,6 @@ def test_catalogue_lists_published_courses_only(session, storage, course_tree): 
     hidden = courses.create_course(session, storage, actor=course_tree["admin"], now=utcnow(),
                                    fields={"title": "Черновик"})
     items, _ = courses.list_courses(session, page=courses.Page(100, 0))
-    ids = {item["id"]: item for item in items}
+    ids = {item.course.id: item for item in items}
     assert hidden.id not in ids
-    assert ids[course_tree["course"].id]["lessonsCount"] == 2
+    assert ids[course_tree["course"].id].lessons_count == 2

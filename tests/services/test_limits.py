@@ -11,8 +11,7 @@ from core.services import clubs, limits
 
 def test_no_subscription_means_no_limits(session, make):
     got = limits.effective_limits(session, make.student().id, now=utcnow())
-    assert got.active is False and got.as_dict() == {"maxKruzhoks": 0, "maxClassesPerKruzhok": 0,
-                                                     "maxStudentsPerClass": 0}
+    assert got == limits.Limits(active=False, max_kruzhoks=0, max_classes_per_kruzhok=0, max_students_per_class=0)
 
 
 def test_clubs_summed_other_limits_maxed(session, make):
@@ -23,7 +22,7 @@ def test_clubs_summed_other_limits_maxed(session, make):
     make.subscription(user, status="PENDING", max_kruzhoks=10)
     make.subscription(user, status="REJECTED", max_kruzhoks=10)
     got = limits.effective_limits(session, user.id, now=now)
-    assert got.as_dict() == {"maxKruzhoks": 3, "maxClassesPerKruzhok": 5, "maxStudentsPerClass": 30}
+    assert (got.max_kruzhoks, got.max_classes_per_kruzhok, got.max_students_per_class) == (3, 5, 30)
 
 
 def test_past_expiry_counts_at_once(session, make):

@@ -89,8 +89,9 @@ def test_approve_activates_for_plan_days_notifies_and_emails(session, make):
     assert note.message == "Подписка активирована. Теперь вы можете создавать кружки!"
     assert session.scalar(select(EmailOutbox).where(EmailOutbox.to_addr == user.email))
     status = subs.my_subscription_status(session, actor=user, now=now)
-    assert status["active"] is True and status["status"] == "ACTIVE"
-    assert status["limits"] == {"maxKruzhoks": 1, "maxClassesPerKruzhok": 2, "maxStudentsPerClass": 30}
+    assert status.active is True and status.status == "ACTIVE"
+    got = status.limits
+    assert (got.max_kruzhoks, got.max_classes_per_kruzhok, got.max_students_per_class) == (1, 2, 30)
 
 
 def test_second_approve_is_a_conflict_and_notifies_once(session, make):
@@ -136,7 +137,7 @@ def test_reject_requires_a_reason_and_notifies_with_it(session, make):
     assert sub.status == "REJECTED" and sub.rejection_reason == "Платёж не найден"
     [note] = _notes(session, user, "SUBSCRIPTION_REJECTED")
     assert note.message == "Оплата не подтверждена. Причина: Платёж не найден. Свяжитесь с поддержкой."
-    assert subs.my_subscription_status(session, actor=user, now=now)["status"] == "REJECTED"
+    assert subs.my_subscription_status(session, actor=user, now=now).status == "REJECTED"
 
 
 def test_only_admins_approve_reject_and_list(session, make):
@@ -171,8 +172,8 @@ def test_status_expired_at_once_without_the_job(session, make):
     user, now = make.student(), utcnow()
     make.subscription(user, expires_at=now - timedelta(seconds=1))
     status = subs.my_subscription_status(session, actor=user, now=now)
-    assert status["active"] is False and status["status"] == "EXPIRED"
-    assert status["limits"]["maxKruzhoks"] == 0
+    assert status.active is False and status.status == "EXPIRED"
+    assert status.limits.max_kruzhoks == 0
 
 
 def test_status_of_a_new_user(session, make):
@@ -180,9 +181,9 @@ def test_status_of_a_new_user(session, make):
     code = _code()
     subs.request_subscription(session, actor=user, type="ONETIME_PURCHASE", payment_comment=code, now=utcnow())
     status = subs.my_subscription_status(session, actor=user, now=utcnow())
-    assert status["active"] is False and status["status"] is None
-    assert status["pending"][0]["paymentComment"] == code
-    assert status["usage"] == {"kruzhoks": 0, "classesPerKruzhok": {}}
+    assert status.active is False and status.status is None
+    assert status.pending[0].payment_comment == code
+    assert status.usage == subs.Usage(kruzhoks=0, classes_per_kruzhok={})
 
 
 def test_approval_email_shows_the_local_expiry_date(session, make):
