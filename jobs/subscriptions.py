@@ -32,8 +32,7 @@ def expire_subscriptions(db: Any, *, settings: Any = None, now: datetime, storag
     return _run(db, now=now, find=lifecycle.due_for_expiry, step=lifecycle.expire_subscription, name="expire")
 
 
-def remind_expiring_subscriptions(db: Any, *, settings: Any = None, now: datetime, storage: Any = None) -> int:
+def remind_expiring_subscriptions(db: Any, *, settings: Any, now: datetime, storage: Any = None) -> int:
     """Notify and email (once) users whose subscription expires within 7 days; returns how many."""
-    timezone = getattr(settings, "default_timezone", None) or "Asia/Almaty"
-    step = partial(lifecycle.remind_subscription, timezone=timezone)
+    step = partial(lifecycle.remind_subscription, timezone=settings.default_timezone)
     return _run(db, now=now, find=lifecycle.due_for_reminder, step=step, name="remind")

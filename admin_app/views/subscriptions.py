@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from markupsafe import Markup
@@ -19,7 +20,7 @@ from core.services import plans, subscriptions
 
 STATUS_LABELS = {SubscriptionStatus.PENDING: "Ожидает", SubscriptionStatus.ACTIVE: "Активна",
                  SubscriptionStatus.EXPIRED: "Истекла", SubscriptionStatus.REJECTED: "Отклонена"}
-LIMIT_HELP = "Пусто — как в тарифе заявки (по умолчанию {})"
+LIMIT_HELP = "Пусто — как в тарифе заявки"
 
 
 def _approve(call: ActionCall) -> Any:
@@ -31,12 +32,20 @@ def _approve(call: ActionCall) -> Any:
 APPROVE = FormAction(
     name="approve", label="Одобрить", title="Одобрить заявку на подписку",
     fields=(
-        Field("max_kruzhoks", "Макс. кружков", kind="number", help=LIMIT_HELP.format(1)),
-        Field("max_classes_per_kruzhok", "Макс. классов в кружке", kind="number", help=LIMIT_HELP.format(2)),
-        Field("max_students_per_class", "Макс. учеников в классе", kind="number", help=LIMIT_HELP.format(30)),
+        Field("max_kruzhoks", "Макс. кружков", kind="number", help=LIMIT_HELP),
+        Field("max_classes_per_kruzhok", "Макс. классов в кружке", kind="number", help=LIMIT_HELP),
+        Field("max_students_per_class", "Макс. учеников в классе", kind="number", help=LIMIT_HELP),
     ),
     submit_label="Одобрить", success="Подписка одобрена", service=_approve,
 )
+
+
+def _with_plan_limits(action: FormAction, sub: Subscription) -> FormAction:
+    """The approve dialog of one request states the limits its plan gives (copied onto the request)."""
+    fields = tuple(replace(f, help=f"{LIMIT_HELP} (по умолчанию {getattr(sub, f.name)})") for f in action.fields)
+    return replace(action, fields=fields)
+
+
 REJECT = FormAction(
     name="reject", label="Отклонить", title="Отклонить заявку на подписку",
     fields=(Field("reason", "Причина отклонения", kind="textarea", required=True,
@@ -91,7 +100,11 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
     def visible_form_actions(self, request: Request, obj: Any = None) -> list[FormAction]:
         """No Одобрить / Отклонить buttons on a decided request: the service would only answer 409."""
         actions = super().visible_form_actions(request, obj)
-        return actions if obj is None or subscriptions.is_decidable(obj) else []
+        if obj is None:
+            return actions
+        if not subscriptions.is_decidable(obj):
+            return []
+        return [_with_plan_limits(a, obj) if a.name == APPROVE.name else a for a in actions]
 
     def sort_query(self, stmt: Any, request: Request) -> Any:
         if request.query_params.get("sortBy"):

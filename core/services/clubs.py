@@ -29,6 +29,7 @@ from core.services.club_access import owned_club
 from core.services.limits import effective_limits, limit_exceeded, subscription_required
 from core.services.pagination import Page
 from core.services.permissions import require_admin, require_user
+from core.texts import clubs as texts
 
 
 def clean_title(value: str | None, *, field: str = "title", label: str = "Название") -> str:
@@ -55,7 +56,7 @@ def clean_timezone(value: str | None, default: str) -> str:
 
 
 def create_club(session: Session, *, actor: User | None, title: str, description: str | None = None,
-                timezone: str | None = None, default_timezone: str = "Asia/Almaty", now: datetime) -> Kruzhok:
+                timezone: str | None = None, default_timezone: str, now: datetime) -> Kruzhok:
     """Needs an ACTIVE subscription (403 `subscription_required`) with a free club slot (403 `limit_exceeded`)."""
     actor = require_user(actor)
     title = clean_title(title)
@@ -223,8 +224,8 @@ def assign_mentor(session: Session, *, actor: User | None, kruzhok_id: str, emai
     session.add(mentor)
     session.flush()
     notifications.notify(session, user_id=user.id, type=NotificationType.CLUB_MENTOR_ASSIGNED,
-                         title="Вы назначены ментором",
-                         message=f"Вас назначили ментором кружка «{club.title}».", link=f"/clubs/{club.id}",
+                         title=texts.MENTOR_ASSIGNED_TITLE, message=texts.mentor_assigned_message(club.title),
+                         link=f"/clubs/{club.id}",
                          now=now, meta={"kruzhokId": club.id})
     audit.record(session, actor=actor, action=AuditAction.CLUB_MENTOR_ASSIGN, entity="kruzhok", entity_id=club.id,
                  now=now, data={"userId": user.id})

@@ -28,6 +28,7 @@ from core.services.club_access import owned_class
 from core.services.clubs import find_user_by_email
 from core.services.limits import effective_limits
 from core.services.permissions import require_user
+from core.texts import clubs as texts
 
 CODE_RE = re.compile(r"[0-9]{6}")
 
@@ -103,8 +104,9 @@ def add_student(session: Session, *, actor: User | None, class_id: str, email: s
             raise Conflict("Руководителя или ментора нельзя добавить учеником", code=ErrorCode.IS_MENTOR) from None
         raise
     club = klass.kruzhok
-    notifications.notify(session, user_id=student.id, type=NotificationType.CLUB_JOINED, title="Вас добавили в кружок",
-                         message=f"Вас добавили в класс «{klass.name}» кружка «{club.title}».",
+    notifications.notify(session, user_id=student.id, type=NotificationType.CLUB_JOINED,
+                         title=texts.STUDENT_ADDED_TITLE,
+                         message=texts.student_added_message(class_name=klass.name, club_title=club.title),
                          link=f"/clubs/{club.id}", now=now, meta={"kruzhokId": club.id, "classId": klass.id})
     audit.record(session, actor=actor, action=AuditAction.CLASS_ADD_STUDENT, entity="club_class", entity_id=klass.id,
                  now=now, data={"studentId": student.id})

@@ -16,13 +16,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from core.clock import local_date
 from core.db import rowcount
 from core.models import NotificationType, Subscription, SubscriptionStatus, User
 from core.services import notifications, outbox
+from core.texts import email_body, local_day
+from core.texts import subscriptions as texts
 
 REMIND_BEFORE = timedelta(days=7)
-MSG_EXPIRED = "Срок вашей подписки истёк. Продлите подписку, чтобы и дальше вести кружки."
 
 
 def due_for_expiry(session: Session, *, now: datetime, limit: int = 100) -> list[str]:
@@ -63,8 +63,8 @@ def _tell(session: Session, sub: Subscription, *, type: str, title: str, text: s
                          now=now, meta={"subscriptionId": sub.id})
     user = session.get(User, sub.user_id)
     if user is not None:
-        outbox.enqueue_email(session, to=user.email, subject=f"S7 Robotics: {title.lower()}", now=now,
-                             body_text=f"Здравствуйте, {user.full_name}!\n\n{text}\n\nКоманда S7 Robotics")
+        outbox.enqueue_email(session, to=user.email, subject=texts.lifecycle_subject(title), now=now,
+                             body_text=email_body(user.full_name, text))
 
 
 def expire_subscription(session: Session, *, subscription_id: str, now: datetime) -> bool:
@@ -75,13 +75,12 @@ def expire_subscription(session: Session, *, subscription_id: str, now: datetime
     if sub is None:
         return False
     if not _continues_after(session, sub):
-        _tell(session, sub, type=NotificationType.SUBSCRIPTION_EXPIRED, title="Подписка истекла", text=MSG_EXPIRED,
-              now=now)
+        _tell(session, sub, type=NotificationType.SUBSCRIPTION_EXPIRED, title=texts.EXPIRED_TITLE,
+              text=texts.EXPIRED_MESSAGE, now=now)
     return True
 
 
-def remind_subscription(session: Session, *, subscription_id: str, now: datetime,
-                        timezone: str = "Asia/Almaty") -> bool:
+def remind_subscription(session: Session, *, subscription_id: str, now: datetime, timezone: str) -> bool:
     """Once per subscription: a notification and an email 7 days before expiry."""
     sub = _claim(session, subscription_id,
                  where=(Subscription.status == SubscriptionStatus.ACTIVE, Subscription.reminder_sent_at.is_(None),
@@ -90,8 +89,7 @@ def remind_subscription(session: Session, *, subscription_id: str, now: datetime
     if sub is None or sub.expires_at is None:  # the claim required expires_at > now
         return False
     if not _continues_after(session, sub):
-        until = f"{local_date(sub.expires_at, timezone):%d.%m.%Y}"
-        text = f"Ваша подписка истекает {until}. Продлите её, чтобы не потерять доступ к созданию кружков."
-        _tell(session, sub, type=NotificationType.SUBSCRIPTION_EXPIRING, title="Подписка скоро истечёт", text=text,
+        text = texts.expiring_message(local_day(sub.expires_at, timezone))
+        _tell(session, sub, type=NotificationType.SUBSCRIPTION_EXPIRING, title=texts.EXPIRING_TITLE, text=text,
               now=now)
     return True

@@ -18,12 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from core.clock import local_date
 from core.errors import Conflict, ErrorCode, NotFound, field_error
 from core.models import (
     AuditAction,
     ClubClass,
-    Currency,
     Kruzhok,
     NotificationType,
     PaymentMethod,
@@ -36,16 +34,13 @@ from core.services import audit, notifications, outbox, plans, ratelimit
 from core.services.limits import Limits, active_clause, effective_limits
 from core.services.pagination import Page
 from core.services.permissions import require_admin, require_user
+from core.texts import email_body, local_day
+from core.texts import subscriptions as texts
 
 CODE_RE = re.compile(r"[0-9]{4,8}")
 MSG_CODE = "Код отправителя должен состоять из 4–8 цифр (из перевода Kaspi)"
 MSG_DUPLICATE = "Заявка с таким кодом отправителя уже существует. Проверьте код платежа."
-MSG_APPROVED = "Подписка активирована. Теперь вы можете создавать кружки!"
 LIMIT_FIELDS = ("max_kruzhoks", "max_classes_per_kruzhok", "max_students_per_class")
-
-
-def _money(amount: int, currency: str) -> str:
-    return f"{amount} ₸" if currency == Currency.KZT else f"{amount} {currency}"
 
 
 def _clean_proof_url(url: str | None) -> str | None:
@@ -83,9 +78,9 @@ def request_subscription(session: Session, *, actor: User | None, type: str, pay
     except IntegrityError:
         raise Conflict(MSG_DUPLICATE, code=ErrorCode.DUPLICATE_PAYMENT_CODE) from None
     notifications.notify_admins(
-        session, type=NotificationType.SUBSCRIPTION_REQUEST, title="Новая заявка на подписку",
-        message=(f"Пользователь {actor.full_name} ({actor.email}) отправил заявку «{plan.title}» на сумму "
-                 f"{_money(plan.price, plan.currency)}. Код отправителя: {code}."),
+        session, type=NotificationType.SUBSCRIPTION_REQUEST, title=texts.REQUEST_TITLE,
+        message=texts.request_message(full_name=actor.full_name, email=actor.email, plan_title=plan.title,
+                                      amount=plan.price, currency=plan.currency, code=code),
         link=f"/admin/subscription/details/{sub.id}", meta={"subscriptionId": sub.id, "userId": actor.id},
         now=now)
     audit.record(session, actor=actor, action=AuditAction.SUBSCRIPTION_REQUEST, entity="subscription", entity_id=sub.id,
@@ -192,7 +187,7 @@ def _clean_limits(limits: dict[str, Any] | None) -> dict[str, int]:
 
 
 def approve_subscription(session: Session, *, subscription_id: str, actor: User | None, now: datetime,
-                         limits: dict[str, Any] | None = None, timezone: str = "Asia/Almaty") -> Subscription:
+                         timezone: str, limits: dict[str, Any] | None = None) -> Subscription:
     """PENDING → ACTIVE (renewal extends from the current expiry); optional limit overrides (≥ 0).
     The email shows the expiry as a local date in `timezone`."""
     actor = require_admin(actor)
@@ -209,12 +204,11 @@ def approve_subscription(session: Session, *, subscription_id: str, actor: User 
         setattr(sub, key, value)
     user = sub.user
     notifications.notify(session, user_id=user.id, type=NotificationType.SUBSCRIPTION_APPROVED,
-                         title="Подписка активирована",
-                         message=MSG_APPROVED, link="/clubs", now=now, meta={"subscriptionId": sub.id})
-    until = f"{local_date(sub.expires_at, timezone):%d.%m.%Y}"
-    outbox.enqueue_email(session, to=user.email, subject="S7 Robotics: подписка активирована", now=now,
-                         body_text=(f"Здравствуйте, {user.full_name}!\n\n{MSG_APPROVED}\n"
-                                    f"Подписка действует до {until}.\n\nКоманда S7 Robotics"))
+                         title=texts.APPROVED_TITLE, message=texts.APPROVED_MESSAGE, link="/clubs", now=now,
+                         meta={"subscriptionId": sub.id})
+    until = local_day(sub.expires_at, timezone)
+    outbox.enqueue_email(session, to=user.email, subject=texts.APPROVED_SUBJECT, now=now,
+                         body_text=texts.approved_email(full_name=user.full_name, until=until))
     audit.record(session, actor=actor, action=AuditAction.SUBSCRIPTION_APPROVE, entity="subscription", entity_id=sub.id,
                  now=now, data={"expiresAt": sub.expires_at.isoformat(), "renewedFrom":
                                 current.isoformat() if current else None, "limits": overrides})
@@ -233,13 +227,13 @@ def reject_subscription(session: Session, *, subscription_id: str, actor: User |
     sub = _locked_pending(session, subscription_id)
     sub.status, sub.rejected_at, sub.rejection_reason = SubscriptionStatus.REJECTED, now, reason
     sub.confirmed_by_id = actor.id
-    text = f"Оплата не подтверждена. Причина: {reason.rstrip('.')}. Свяжитесь с поддержкой."
+    text = texts.rejected_message(reason)
     user = sub.user
     notifications.notify(session, user_id=user.id, type=NotificationType.SUBSCRIPTION_REJECTED,
-                         title="Оплата не подтверждена",
-                         message=text, link="/clubs", now=now, meta={"subscriptionId": sub.id})
-    outbox.enqueue_email(session, to=user.email, subject="S7 Robotics: оплата не подтверждена", now=now,
-                         body_text=f"Здравствуйте, {user.full_name}!\n\n{text}\n\nКоманда S7 Robotics")
+                         title=texts.REJECTED_TITLE, message=text, link="/clubs", now=now,
+                         meta={"subscriptionId": sub.id})
+    outbox.enqueue_email(session, to=user.email, subject=texts.REJECTED_SUBJECT, now=now,
+                         body_text=email_body(user.full_name, text))
     audit.record(session, actor=actor, action=AuditAction.SUBSCRIPTION_REJECT, entity="subscription", entity_id=sub.id,
                  now=now, data={"reason": reason})
     return sub

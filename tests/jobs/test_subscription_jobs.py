@@ -51,12 +51,12 @@ def test_expired_subscription_is_marked_and_notified_once(db):
         assert _count(session, user_id, "SUBSCRIPTION_EXPIRED") == 1
 
 
-def test_reminder_seven_days_before_once(db):
+def test_reminder_seven_days_before_once(db, settings):
     now = utcnow()
     soon_user, soon_id = _setup(db, expires_at=now + timedelta(days=5))
     later_user, _ = _setup(db, expires_at=now + timedelta(days=10))
-    remind_expiring_subscriptions(db, now=now)
-    remind_expiring_subscriptions(db, now=now + timedelta(hours=1))
+    remind_expiring_subscriptions(db, settings=settings, now=now)
+    remind_expiring_subscriptions(db, settings=settings, now=now + timedelta(hours=1))
     with db.transaction() as session:
         assert _count(session, soon_user, "SUBSCRIPTION_EXPIRING") == 1
         assert _count(session, later_user, "SUBSCRIPTION_EXPIRING") == 0
@@ -65,16 +65,17 @@ def test_reminder_seven_days_before_once(db):
         assert session.scalar(select(func.count()).select_from(EmailOutbox).where(EmailOutbox.to_addr == email)) == 1
 
 
-def test_interleaved_runs_notify_once(db):
+def test_interleaved_runs_notify_once(db, settings):
     """Run A lists its candidates, run B does all the work, then A acts on its stale list."""
     now = utcnow()
     user_id, sub_id = _setup(db, expires_at=now + timedelta(days=3))
     with db.transaction() as session:
         stale = lifecycle.due_for_reminder(session, now=now)
     assert sub_id in stale
-    remind_expiring_subscriptions(db, now=now)
+    remind_expiring_subscriptions(db, settings=settings, now=now)
     with db.transaction() as session:
-        assert lifecycle.remind_subscription(session, subscription_id=sub_id, now=now) is False
+        assert lifecycle.remind_subscription(session, subscription_id=sub_id, now=now,
+                                              timezone=settings.default_timezone) is False
         assert _count(session, user_id, "SUBSCRIPTION_EXPIRING") == 1
     exp_user, exp_id = _setup(db, expires_at=now - timedelta(seconds=1))
     with db.transaction() as session:
@@ -88,7 +89,7 @@ def test_interleaved_runs_notify_once(db):
 
 @pytest.mark.postgres_only
 @pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL) for real concurrent workers")
-def test_two_workers_at_once_notify_once(engine):
+def test_two_workers_at_once_notify_once(engine, settings):
     db = Database(engine)  # real commits: both workers see the same committed rows
     now = utcnow()
     made = [_setup(db, expires_at=now - timedelta(minutes=i + 1)) for i in range(10)]
@@ -97,7 +98,7 @@ def test_two_workers_at_once_notify_once(engine):
 
     def worker() -> None:
         expire_subscriptions(db, now=now)
-        remind_expiring_subscriptions(db, now=now)
+        remind_expiring_subscriptions(db, settings=settings, now=now)
 
     try:
         errors = [r for r in run_concurrently([worker, worker]) if isinstance(r, BaseException)]
@@ -137,12 +138,12 @@ def test_expiry_also_emails_once_in_russian(db):
         assert "Срок вашей подписки истёк" in mails[0].body_text
 
 
-def test_reminder_text_is_russian_with_the_local_expiry_date(db):
+def test_reminder_text_is_russian_with_the_local_expiry_date(db, settings):
     """20:00 UTC on 10 March is already 11 March in Almaty (UTC+5): the user sees the local date."""
     from datetime import UTC, datetime
     expires = datetime(2031, 3, 10, 20, 0, tzinfo=UTC)
     user_id, _ = _setup(db, expires_at=expires)
-    remind_expiring_subscriptions(db, now=expires - timedelta(days=6))
+    remind_expiring_subscriptions(db, settings=settings, now=expires - timedelta(days=6))
     with db.transaction() as session:
         note = session.scalars(select(Notification).where(Notification.user_id == user_id)).one()
         assert note.title == "Подписка скоро истечёт"
@@ -151,7 +152,7 @@ def test_reminder_text_is_russian_with_the_local_expiry_date(db):
         assert [m.subject for m in _emails(session, user_id)] == ["S7 Robotics: подписка скоро истечёт"]
 
 
-def test_renewed_user_gets_no_expiry_or_reminder_for_the_old_subscription(db):
+def test_renewed_user_gets_no_expiry_or_reminder_for_the_old_subscription(db, settings):
     """After a renewal the old row still expires (and is marked), but telling the user «истекла» or
     «скоро истечёт» would be false: a later ACTIVE subscription continues."""
     now = utcnow()
@@ -160,7 +161,7 @@ def test_renewed_user_gets_no_expiry_or_reminder_for_the_old_subscription(db):
         old = make_subscription(session, user, expires_at=now + timedelta(days=3))
         make_subscription(session, user, expires_at=now + timedelta(days=368))
         user_id, old_id = user.id, old.id
-    remind_expiring_subscriptions(db, now=now)
+    remind_expiring_subscriptions(db, settings=settings, now=now)
     expire_subscriptions(db, now=now + timedelta(days=4))
     with db.transaction() as session:
         sub = session.get(Subscription, old_id)

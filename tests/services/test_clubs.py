@@ -29,9 +29,10 @@ def test_create_club_validates_title_and_timezone(session, make):
     owner = make.mentor_user()
     for title in ("", "   ", "x" * 201):
         with pytest.raises(Invalid):
-            clubs.create_club(session, actor=owner, title=title, now=utcnow())
+            clubs.create_club(session, actor=owner, title=title, now=utcnow(), default_timezone="Asia/Almaty")
     with pytest.raises(Invalid):
-        clubs.create_club(session, actor=owner, title="Кружок", timezone="Mars/Olympus", now=utcnow())
+        clubs.create_club(session, actor=owner, title="Кружок", timezone="Mars/Olympus", now=utcnow(),
+                          default_timezone="Asia/Almaty")
     club = clubs.create_club(session, actor=owner, title="  Роботы  ", now=utcnow(), default_timezone="Asia/Almaty")
     assert club.title == "Роботы" and club.timezone == "Asia/Almaty" and club.owner_id == owner.id
 
@@ -40,13 +41,13 @@ def test_expired_subscription_cannot_create_a_club(session, make):
     owner = make.student()
     make.subscription(owner, expires_at=utcnow() - timedelta(minutes=1))
     with pytest.raises(Forbidden) as err:
-        clubs.create_club(session, actor=owner, title="Кружок", now=utcnow())
+        clubs.create_club(session, actor=owner, title="Кружок", now=utcnow(), default_timezone="Asia/Almaty")
     assert err.value.code == "subscription_required"
 
 
 def test_create_class_up_to_the_owners_limit_with_unique_codes(session, make):
     owner = make.mentor_user()
-    club = clubs.create_club(session, actor=owner, title="Кружок", now=utcnow())
+    club = clubs.create_club(session, actor=owner, title="Кружок", now=utcnow(), default_timezone="Asia/Almaty")
     a = classes.create_class(session, actor=owner, kruzhok_id=club.id, name="Группа А", now=utcnow())
     b = classes.create_class(session, actor=owner, kruzhok_id=club.id, name="Группа Б", now=utcnow())
     assert a.join_code != b.join_code and a.join_code.isdigit() and len(a.join_code) == 6

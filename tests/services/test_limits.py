@@ -45,9 +45,9 @@ def test_is_mentor_by_subscription_or_assignment(session, make):
 
 def test_limit_exceeded_carries_the_upgrade_offer(session, make):
     owner = make.mentor_user()
-    clubs.create_club(session, actor=owner, title="Первый", now=utcnow())
+    clubs.create_club(session, actor=owner, title="Первый", now=utcnow(), default_timezone="Asia/Almaty")
     with pytest.raises(LimitExceeded) as err:
-        clubs.create_club(session, actor=owner, title="Второй", now=utcnow())
+        clubs.create_club(session, actor=owner, title="Второй", now=utcnow(), default_timezone="Asia/Almaty")
     error = err.value
     assert error.http_status == 403 and error.code == "limit_exceeded"
     assert error.message == "Вы достигли лимита кружков. Обновите подписку для увеличения лимита."
@@ -60,5 +60,5 @@ def test_limit_exceeded_carries_the_upgrade_offer(session, make):
 
 def test_without_subscription_create_club_is_subscription_required(session, make):
     with pytest.raises(Forbidden) as err:
-        clubs.create_club(session, actor=make.student(), title="Кружок", now=utcnow())
+        clubs.create_club(session, actor=make.student(), title="Кружок", now=utcnow(), default_timezone="Asia/Almaty")
     assert err.value.code == "subscription_required"

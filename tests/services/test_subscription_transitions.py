@@ -15,6 +15,8 @@ from core.models import AuditEvent, EmailOutbox, Notification, Subscription, Use
 from core.services import subscriptions as subs
 from tests.factories import Bound
 
+TZ = "Asia/Almaty"  # what DEFAULT_TIMEZONE holds in production
+
 NOW = utcnow()
 STATUSES = ["PENDING", "ACTIVE", "REJECTED", "EXPIRED"]
 ACTIONS = {"approve": "ACTIVE", "reject": "REJECTED"}
@@ -32,7 +34,7 @@ def _in_status(make: Bound, status: str) -> Subscription:
 
 def _decide(session: Session, action: str, sub: Subscription, admin: User) -> Subscription:
     if action == "approve":
-        return subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=NOW)
+        return subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=NOW, timezone=TZ)
     return subs.reject_subscription(session, subscription_id=sub.id, actor=admin, reason="Нет перевода", now=NOW)
 
 

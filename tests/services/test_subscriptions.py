@@ -11,6 +11,8 @@ from core.models import AuditEvent, EmailOutbox, Notification
 from core.services import subscriptions as subs
 from core.services.pagination import Page
 
+TZ = "Asia/Almaty"  # what DEFAULT_TIMEZONE holds in production
+
 
 def _code() -> str:
     import secrets
@@ -82,7 +84,7 @@ def test_three_requests_a_day_then_429(session, make):
 def test_approve_activates_for_plan_days_notifies_and_emails(session, make):
     admin, user, now = make.admin(), make.student(), utcnow()
     sub = subs.request_subscription(session, actor=user, type="ONETIME_PURCHASE", payment_comment=_code(), now=now)
-    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now)
+    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now, timezone=TZ)
     assert sub.status == "ACTIVE" and sub.confirmed_by_id == admin.id and sub.confirmed_at == now
     assert sub.expires_at == now + timedelta(days=365)
     [note] = _notes(session, user, "SUBSCRIPTION_APPROVED")
@@ -97,9 +99,9 @@ def test_approve_activates_for_plan_days_notifies_and_emails(session, make):
 def test_second_approve_is_a_conflict_and_notifies_once(session, make):
     admin, user, now = make.admin(), make.student(), utcnow()
     sub = subs.request_subscription(session, actor=user, type="ONETIME_PURCHASE", payment_comment=_code(), now=now)
-    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now)
+    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now, timezone=TZ)
     with pytest.raises(Conflict) as err:
-        subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now)
+        subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now, timezone=TZ)
     assert err.value.code == "not_pending"
     with pytest.raises(Conflict):
         subs.reject_subscription(session, subscription_id=sub.id, actor=admin, reason="нет", now=now)
@@ -111,7 +113,7 @@ def test_renewal_extends_from_the_current_expiry(session, make):
     current = make.subscription(user, expires_at=now + timedelta(days=10))
     sub = subs.request_subscription(session, actor=user, type="MONTHLY_SUBSCRIPTION", payment_comment=_code(),
                                     now=now)
-    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now)
+    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now, timezone=TZ)
     assert sub.expires_at == current.expires_at + timedelta(days=30)
 
 
@@ -120,10 +122,10 @@ def test_approve_with_limit_overrides_validated(session, make):
     sub = subs.request_subscription(session, actor=user, type="ONETIME_PURCHASE", payment_comment=_code(), now=now)
     for bad in (-1, 100_001, True, 2.5, "2.5", "abc"):
         with pytest.raises(Invalid):
-            subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now,
+            subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now, timezone=TZ,
                                       limits={"max_students_per_class": bad})
     assert sub.status == "PENDING"
-    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now,
+    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now, timezone=TZ,
                               limits={"max_kruzhoks": 3, "max_students_per_class": "40"})
     assert (sub.max_kruzhoks, sub.max_classes_per_kruzhok, sub.max_students_per_class) == (3, 2, 40)
 
@@ -145,13 +147,13 @@ def test_only_admins_approve_reject_and_list(session, make):
     sub = subs.request_subscription(session, actor=user, type="ONETIME_PURCHASE", payment_comment=_code(), now=now)
     for actor in (user, make.support(), make.mentor_user()):
         with pytest.raises(Forbidden):
-            subs.approve_subscription(session, subscription_id=sub.id, actor=actor, now=now)
+            subs.approve_subscription(session, subscription_id=sub.id, actor=actor, now=now, timezone=TZ)
         with pytest.raises(Forbidden):
             subs.reject_subscription(session, subscription_id=sub.id, actor=actor, reason="x", now=now)
         with pytest.raises(Forbidden):
             subs.list_pending(session, actor=actor, page=Page())
     with pytest.raises(NotFound):
-        subs.approve_subscription(session, subscription_id="nope", actor=make.admin(), now=now)
+        subs.approve_subscription(session, subscription_id="nope", actor=make.admin(), now=now, timezone=TZ)
 
 
 def test_pending_list_oldest_first_with_club_count(session, make):
@@ -192,6 +194,6 @@ def test_approval_email_shows_the_local_expiry_date(session, make):
     admin, user = make.admin(), make.student()
     now = datetime(2031, 3, 1, 20, 0, tzinfo=UTC)
     sub = subs.request_subscription(session, actor=user, type="ONETIME_PURCHASE", payment_comment=_code(), now=now)
-    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now)
+    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now, timezone=TZ)
     mail = session.scalar(select(EmailOutbox).where(EmailOutbox.to_addr == user.email))
     assert "Подписка действует до 01.03.2032." in mail.body_text
