@@ -9,6 +9,7 @@ from pydantic import Field
 from core.models import Subscription, SubscriptionPlan
 from core.services import plans, subscriptions
 from core.services.pagination import Page
+from core.texts import subscriptions as subscription_texts
 from public_api.http import Ctx, api
 from public_api.validation import ApiModel, OutModel, PageQuery
 
@@ -141,7 +142,7 @@ def request_subscription(ctx: Ctx, body: RequestIn) -> dict:
     sub = subscriptions.request_subscription(ctx.session, actor=ctx.actor, type=body.type,
                                              payment_comment=body.payment_comment,
                                              payment_proof_url=body.payment_proof_url, now=ctx.now)
-    return {"success": True, "subscriptionId": sub.id, "message": "Заявка отправлена. Ожидайте проверки.",
+    return {"success": True, "subscriptionId": sub.id, "message": subscription_texts.REQUEST_SENT,
             "subscription": sub_out(sub)}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.texts import email_body, email_subject, money
 
 REQUEST_TITLE = "Новая заявка на подписку"
+REQUEST_SENT = "Заявка отправлена. Ожидайте проверки."
 APPROVED_TITLE = "Подписка активирована"
 APPROVED_MESSAGE = "Подписка активирована. Теперь вы можете создавать кружки!"
 APPROVED_SUBJECT = email_subject("подписка активирована")
