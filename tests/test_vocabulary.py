@@ -3,10 +3,11 @@
 import re
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import CheckConstraint, inspect
 
 from core.models import (
     AttendanceStatus,
+    Base,
     CertificateStatus,
     EmailStatus,
     EnrollmentStatus,
@@ -40,6 +41,12 @@ def test_migrated_check_constraint_lists_exactly_the_enum_values(engine, table, 
     checks = {c["name"]: c["sqltext"] for c in inspect(engine).get_check_constraints(table)}
     assert name in checks, f"{table} has no CHECK {name}: {sorted(checks)}"
     assert set(re.findall(r"'([^']*)'", checks[name])) == {m.value for m in enum}
+
+
+def test_every_enum_check_constraint_is_listed_here():
+    built = {(c.table.name, c.name) for table in Base.metadata.tables.values() for c in table.constraints
+             if isinstance(c, CheckConstraint) and "enum" in c.info}
+    assert built == {(t, name) for t, name, _ in CHECKED}
 
 
 @pytest.mark.parametrize("enum", sorted({c[2] for c in CHECKED}, key=lambda e: e.__name__))

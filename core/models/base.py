@@ -63,7 +63,7 @@ class CreatedMixin:
 def check_in(column: str, values: type[StrEnum], *, name: str) -> CheckConstraint:
     """`column IN ('A','B',…)` built from an enum, in the enum's order (the migrations hold the same text)."""
     listed = ",".join(f"'{v.value}'" for v in values)
-    return CheckConstraint(f"{column} IN ({listed})", name=name)
+    return CheckConstraint(f"{column} IN ({listed})", name=name, info={"enum": values})
 
 
 def fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Any:
