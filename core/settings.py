@@ -7,16 +7,22 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///./var/s7.db"
-    secret_key: str = "dev-insecure-change-me"
+    secret_key: str = DEFAULT_SECRET_KEY
+    # The local, single-machine mode of scripts/run.sh: the default SECRET_KEY is tolerated.
+    embedded: bool = False
     token_ttl_days: int = 30
     admin_session_max_age: int = 8 * 3600
     https_only_cookies: bool = False
@@ -40,6 +46,8 @@ class Settings(BaseSettings):
     s3_presign_seconds: int = 300
 
     smtp_url: str = ""
+    # With SMTP_URL empty: true = emails are written to the log and marked SENT_TO_LOG; false = they wait.
+    email_to_log: bool = False
     mail_from: str = "S7 Robotics <no-reply@s7robotics.kz>"
     email_max_attempts: int = 8
 
@@ -56,6 +64,44 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = value.strip()
             return json.loads(value) if value.startswith("[") else [int(v) for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r} (e.g. Asia/Almaty)") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    @field_validator("media_backend")
+    @classmethod
+    def _check_backend(cls, value: str) -> str:
+        if value not in ("local", "s3"):
+            raise ValueError("must be local or s3")
+        return value
+
+    @field_validator("s3_serve_mode")
+    @classmethod
+    def _check_serve_mode(cls, value: str) -> str:
+        if value not in ("redirect", "proxy"):
+            raise ValueError("must be redirect or proxy")
+        return value
+
+    @field_validator("token_ttl_days", "admin_session_max_age", "max_body_bytes", "media_max_bytes",
+                     "email_max_attempts", "worker_interval_seconds", "s3_presign_seconds")
+    @classmethod
+    def _check_positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number")
         return value
 
     @field_validator("trusted_proxies")

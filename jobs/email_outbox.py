@@ -28,8 +28,13 @@ def _attachment(storage: Any, mail: EmailOutbox) -> tuple[str, bytes, str] | Non
 
 
 def send_outbox(db: Database, *, settings: Settings, now: datetime, storage: Any = None, batch: int = 50) -> int:
-    """Deliver due emails one row per transaction (claimed with SKIP LOCKED); returns how many went out."""
+    """Deliver due emails one row per transaction (claimed with SKIP LOCKED); returns how many went out.
+
+    Without SMTP_URL, emails go to the log only when EMAIL_TO_LOG says so; otherwise they stay
+    PENDING, to be sent once SMTP is configured (the worker warns at start)."""
     delivered = 0
+    if not settings.smtp_url and not settings.email_to_log:
+        return 0
     for _ in range(batch):
         with db.transaction() as session:
             mail = session.scalars(

@@ -61,4 +61,8 @@ def build_storage(settings: Settings) -> object | None:
 
 def asgi() -> Starlette:
     """Entry point for `uvicorn --factory s7.app:asgi` (several workers share nothing in memory)."""
-    return create_app()
+    from s7.startup import load_settings, require_real_secret
+
+    settings = load_settings()
+    require_real_secret(settings)
+    return create_app(settings)

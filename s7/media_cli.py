@@ -35,6 +35,15 @@ def _actor(session: Any, email: str | None) -> User | None:
     return session.scalars(stmt.order_by(User.created_at).limit(1)).first()
 
 
+def _no_actor_message(session: Any, email: str | None) -> str:
+    if not email:
+        return "Нет сотрудника для журнала: создайте администратора (s7 create-admin) или укажите --as EMAIL"
+    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        return f"Нет сотрудника для журнала: пользователь {email} (--as) не найден"
+    return f"Нет сотрудника для журнала: {email} (--as) не сотрудник (нужна роль ADMIN или SUPPORT, у него {user.role})"
+
+
 def run(db: Database, storage: Any, *, fix: bool, orphans: bool, actor_email: str | None,
         progress: bool = True) -> dict[str, Any]:
     from tqdm import tqdm
@@ -45,8 +54,7 @@ def run(db: Database, storage: Any, *, fix: bool, orphans: bool, actor_email: st
     with db.transaction() as session:
         actor = _actor(session, actor_email)
         if actor is None:
-            raise ServiceError("Нет сотрудника для журнала: создайте администратора (s7 create-admin) "
-                               "или укажите --as EMAIL", code=ErrorCode.NO_ACTOR)
+            raise ServiceError(_no_actor_message(session, actor_email), code=ErrorCode.NO_ACTOR)
         fixed = media_doctor.fix_non_canonical(session, actor=actor, now=now) if fix else None
     with db.transaction() as session:
         actor = _actor(session, actor_email)

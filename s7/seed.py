@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.clock import utcnow
 from core.db import Database
@@ -44,6 +44,15 @@ def _user(session: Any, email: str, password: str, name: str, role: Role, now: A
         user = auth.register(session, email=email, password=password, full_name=name, now=now, role=role)
         session.flush()
     return user
+
+
+def demo_emails() -> list[str]:
+    return [DEMO_ADMIN[0], DEMO_SUPPORT[0], DEMO_MENTOR[0], *(s[0] for s in DEMO_STUDENTS)]
+
+
+def non_demo_users(session: Any) -> int:
+    """How many accounts are not demo accounts (seed-demo refuses to run next to real users)."""
+    return session.scalar(select(func.count()).select_from(User).where(User.email.not_in(demo_emails()))) or 0
 
 
 def seed_demo(db: Database, *, settings: Any) -> dict[str, Any]:

@@ -5,8 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
+# Embedded mode: one machine, demo data, emails to the log, a random SECRET_KEY kept in var/.
+mkdir -p var
+if [ -z "${SECRET_KEY:-}" ]; then
+  [ -s var/secret_key ] || (umask 077 && python -c "import secrets; print(secrets.token_urlsafe(48))" > var/secret_key)
+  SECRET_KEY="$(cat var/secret_key)"
+  export SECRET_KEY
+fi
+export EMBEDDED="${EMBEDDED:-true}" EMAIL_TO_LOG="${EMAIL_TO_LOG:-true}"
 s7 migrate
-s7 seed-demo > var/demo.json
+s7 seed-demo --force > var/demo.json
 python - <<'PY'
 import json
 d = json.load(open("var/demo.json"))

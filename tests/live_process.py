@@ -60,7 +60,7 @@ def uvicorn_process(tmp_path: Path, *, env: Mapping[str, str] | None = None,
     environ = {**base_env(tmp_path), **(env or {})}
     upgrade(environ["DATABASE_URL"])
     port = free_port()
-    command = procfile_web().replace("--host 0.0.0.0", f"--host {host}") + " --log-level warning"
+    command = procfile_web().replace("--host 0.0.0.0", f"--host {host}")
     environ.update({"PORT": str(port), "WEB_CONCURRENCY": "1"})
     proc = subprocess.Popen(["bash", "-c", f"exec {command}"], env=environ, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

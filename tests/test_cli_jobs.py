@@ -31,7 +31,8 @@ BIN = Path(sys.executable).parent
 def env(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'jobs.db'}"
     values = {"DATABASE_URL": url, "MEDIA_ROOT": str(tmp_path / "media"),
-              "PRIVATE_ROOT": str(tmp_path / "private"), "SMTP_URL": "", "WORKER_INTERVAL_SECONDS": "1"}
+              "PRIVATE_ROOT": str(tmp_path / "private"), "SMTP_URL": "", "WORKER_INTERVAL_SECONDS": "1",
+              "SECRET_KEY": "jobs-test-secret", "EMAIL_TO_LOG": "true"}
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)

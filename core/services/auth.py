@@ -197,15 +197,23 @@ def unblock_user(session: Session, *, actor: User, user_id: str, now: datetime) 
     return user
 
 
-def ensure_admin(session: Session, *, email: str, password: str, full_name: str, now: datetime) -> tuple[User, bool]:
-    """Create the admin account, or make an existing account an ADMIN with this password (idempotent)."""
+def ensure_admin(session: Session, *, email: str, password: str, full_name: str, now: datetime,
+                 promote: bool = False) -> tuple[User, bool]:
+    """Create the admin account, or set an existing admin's password (idempotent). An existing
+    non-admin account becomes ADMIN only with `promote`; a changed password ends every token and
+    back-office session of the account (token_version). Raises Conflict when promotion is needed."""
     email = normalize_email(email)
     _check_password_rules(password)
     user = find_user_by_email(session, email)
     if user is None:
         return register(session, email=email, password=password, full_name=full_name, now=now,
                         role=Role.ADMIN), True
-    user.role = Role.ADMIN
+    if user.role != Role.ADMIN:
+        if not promote:
+            raise Conflict(f"Аккаунт {email} уже существует с ролью {user.role}: чтобы сделать его "
+                           "администратором, повторите команду с --promote")
+        user.role = Role.ADMIN
     if not _verify(user.password_hash, password):
         user.password_hash = hash_password(password)
+        user.token_version += 1
     return user, False

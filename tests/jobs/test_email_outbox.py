@@ -98,13 +98,23 @@ def test_after_max_attempts_the_email_is_failed_and_left_alone(db, settings):
     assert _row(db, mail_id).attempts == 3
 
 
-def test_without_smtp_url_emails_go_to_the_log(db, settings, caplog):
+def test_without_smtp_url_emails_go_to_the_log_when_email_to_log_says_so(db, settings, caplog):
     mail_id = _enqueue(db)
     with caplog.at_level(logging.INFO, logger="s7.jobs.email"):
-        assert send_outbox(db, settings=_with(settings, smtp_url=""), now=NOW) == 1
+        assert send_outbox(db, settings=_with(settings, smtp_url="", email_to_log=True), now=NOW) == 1
     row = _row(db, mail_id)
     assert (row.status, row.sent_at) == ("SENT_TO_LOG", NOW)
     assert SUBJECT in caplog.text and "aigerim@example.kz" in caplog.text
+
+
+def test_without_smtp_url_and_email_to_log_emails_wait_for_smtp(db, settings, smtp):
+    mail_id = _enqueue(db)
+    assert send_outbox(db, settings=_with(settings, smtp_url="", email_to_log=False), now=NOW) == 0
+    row = _row(db, mail_id)
+    assert (row.status, row.sent_at, row.attempts) == ("PENDING", None, 0)
+    # configured later: the same email goes out for real
+    assert send_outbox(db, settings=_with(settings, smtp_url=smtp.url), now=NOW) == 1
+    assert _row(db, mail_id).status == "SENT"
 
 
 def test_one_bad_email_does_not_hold_up_the_others(db, settings, smtp):

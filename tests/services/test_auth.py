@@ -196,10 +196,16 @@ def test_ensure_admin_creates_once_and_is_idempotent(session):
     assert session.query(User).filter_by(email="boss@s7.kz").count() == 1
 
 
-def test_ensure_admin_promotes_an_existing_user_and_sets_the_password(session, make):
+def test_ensure_admin_promotes_an_existing_user_only_when_asked_and_sets_the_password(session, make):
     user = make.student()
-    admin, created = auth.ensure_admin(session, email=user.email, password="new-admin-pass", full_name="X", now=NOW)
+    version = user.token_version
+    with pytest.raises(Conflict):
+        auth.ensure_admin(session, email=user.email, password="new-admin-pass", full_name="X", now=NOW)
+    assert user.role == "USER"
+    admin, created = auth.ensure_admin(session, email=user.email, password="new-admin-pass", full_name="X", now=NOW,
+                                       promote=True)
     assert (admin, created, admin.role) == (user, False, "ADMIN")
+    assert admin.token_version == version + 1  # the new password ends the old tokens
     assert auth.authenticate_password(session, email=user.email, password="new-admin-pass", ip="1.1.1.6",
                                       now=NOW) is user
 
