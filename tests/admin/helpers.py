@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -42,3 +43,20 @@ def model_views() -> list[type]:
 
     views = [getattr(import_module(m), n) for m, _, n in (spec.partition(":") for spec in VIEWS)]
     return [v for v in views if getattr(v, "is_model", False)]
+
+
+def multipart(parts: list[tuple[str, str | tuple[str, bytes, str]]]) -> tuple[bytes, dict[str, str]]:
+    """A raw multipart body in the given order (csrf_token first), as a browser sends it."""
+    boundary = f"----s7{uuid.uuid4().hex}"
+    chunks: list[bytes] = []
+    for name, value in parts:
+        chunks.append(f"--{boundary}\r\n".encode())
+        if isinstance(value, tuple):
+            filename, data, mime = value
+            chunks.append(f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                          f"Content-Type: {mime}\r\n\r\n".encode() + data + b"\r\n")
+        else:
+            chunks.append(f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+                          + value.encode() + b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return b"".join(chunks), {**ORIGIN, "Content-Type": f"multipart/form-data; boundary={boundary}"}

@@ -9,25 +9,8 @@ from sqlalchemy import select
 
 from core.models import AuditEvent, ByteSizeItem, Course, Lesson, MediaObject, Module
 from core.storage import make_storage
-from tests.admin.helpers import ORIGIN, csrf_of, login
+from tests.admin.helpers import ORIGIN, csrf_of, login, multipart
 from tests.courses_helpers import mp4_bytes, upload
-
-
-def multipart(parts: list[tuple[str, str | tuple[str, bytes, str]]]) -> tuple[bytes, dict[str, str]]:
-    """A raw multipart body in the given order (csrf_token first), as a browser sends it."""
-    boundary = f"----s7{uuid.uuid4().hex}"
-    chunks: list[bytes] = []
-    for name, value in parts:
-        chunks.append(f"--{boundary}\r\n".encode())
-        if isinstance(value, tuple):
-            filename, data, mime = value
-            chunks.append(f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                          f"Content-Type: {mime}\r\n\r\n".encode() + data + b"\r\n")
-        else:
-            chunks.append(f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-                          + value.encode() + b"\r\n")
-    chunks.append(f"--{boundary}--\r\n".encode())
-    return b"".join(chunks), {**ORIGIN, "Content-Type": f"multipart/form-data; boundary={boundary}"}
 
 
 @pytest.fixture

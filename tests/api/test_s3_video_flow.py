@@ -10,8 +10,7 @@ from sqlalchemy import select
 from core.models import Lesson
 from core.services import media_check, media_doctor
 from s7.app import create_app
-from tests.admin.helpers import ORIGIN, csrf_of, login
-from tests.admin.test_admin_courses import multipart
+from tests.admin.helpers import ORIGIN, csrf_of, login, multipart
 from tests.courses_helpers import mp4_bytes
 from tests.factories import token_for
 from tests.s3_server import s3_endpoint, s3_settings  # noqa: F401 - fixtures
