@@ -70,6 +70,22 @@ class ModuleAdmin(S7ModelView, model=Module):
     column_labels: ClassVar[dict[Any, str]] = {
         Module.title: "Название", Module.course: "Курс", Module.order_index: "Порядок", Module.created_at: "Создан",
     }
+    form_args: ClassVar[dict[str, dict[str, Any]]] = {"course": {"allow_blank": True}}  # see LessonAdmin
+
+    async def insert_model(self, request: Request, data: dict) -> Any:
+        return await run_service(request, lambda s, a: courses.create_module(
+            s, actor=a, course_id=_pk(data.get("course")), title=data.get("title"),
+            order_index=data.get("order_index"), now=utcnow()))
+
+    async def update_model(self, request: Request, pk: str, data: dict) -> Any:
+        fields = {k: data[k] for k in ("title", "order_index") if k in data and data[k] is not None}
+        if "title" in data:
+            fields["title"] = data["title"]
+        course_id = _pk(data.get("course"))
+        if course_id:
+            fields["course_id"] = course_id
+        return await run_service(request, lambda s, a: courses.update_module(
+            s, actor=a, module_id=pk, fields=fields, now=utcnow()))
 
 
 class LessonAdmin(VideoUploadView, model=Lesson):

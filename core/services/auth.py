@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import AccountBlocked, Conflict, ErrorCode, LoginFailed, NotFound, Unauthorized, field_error
 from core.models import AuditAction, Role, User
-from core.services import audit, ratelimit
+from core.services import audit, clean, ratelimit
 from core.services.permissions import require_admin
 
 _hasher = PasswordHasher()
@@ -158,14 +158,12 @@ def admin_edit_user(session: Session, *, actor: User, user_id: str, values: dict
     """Back-office edit of a user's name and role (ADMIN; audited). A role change revokes the user's
     tokens; an admin cannot take the ADMIN role from themselves (nobody could give it back)."""
     require_admin(actor)
-    user = session.get(User, user_id)
+    user = clean.get_row(session, User, user_id)
     if user is None:
         raise NotFound("Пользователь не найден")
     changed: dict[str, object] = {}
     if "full_name" in values:
-        name = (values["full_name"] or "").strip()
-        if not 1 <= len(name) <= 200:
-            raise field_error("full_name", "Укажите имя (от 1 до 200 символов)")
+        name = clean.clean_title(values["full_name"], field="full_name", label="Имя")
         if name != user.full_name:
             changed["full_name"] = name
     if "role" in values and values["role"] != user.role:
