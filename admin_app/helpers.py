@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse
 from core.clock import utcnow
 from core.errors import Forbidden, Invalid, ServiceError
 from core.models import User
+from core.services import auth
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -46,8 +47,8 @@ def safe_back(request: Request, fallback: str) -> str:
 
 
 def load_actor(session: Session, request: Request) -> User:
-    user = session.get(User, request.session.get("uid"))
-    if user is None or not user.is_staff:
+    user = auth.staff_for_session(session, user_id=request.session.get("uid"))
+    if user is None:
         raise Forbidden()
     return user
 

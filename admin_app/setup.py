@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from admin_app.auth import AdminAuth, RoleAuthorization
 from core.db import Database
 from core.errors import ServiceError
+from core.services.media_check import Serve
 from core.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -50,7 +51,9 @@ def _quiet_expected_errors() -> None:
         sqladmin_log.addFilter(_SkipServiceErrors())
 
 
-def mount_admin(app: Starlette, db: Database, settings: Settings) -> Admin:
+def mount_admin(app: Starlette, db: Database, settings: Settings, *, serve_media: Serve) -> Admin:
+    """`serve_media` is the composition root's in-process GET of a media URL (the media doctor's
+    live check): the back-office never imports the API."""
     admin = Admin(
         app,
         session_maker=db.new_sessionmaker(),
@@ -68,6 +71,7 @@ def mount_admin(app: Starlette, db: Database, settings: Settings) -> Admin:
     admin.admin.state.s7_db = db
     admin.admin.state.settings = settings
     admin.admin.state.storage = getattr(app.state, "storage", None)
+    admin.admin.state.serve_media = serve_media
     for spec in VIEWS:
         module, _, name = spec.partition(":")
         admin.add_view(getattr(import_module(module), name))

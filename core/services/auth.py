@@ -128,6 +128,17 @@ def user_from_token(session: Session, *, signer: TokenSigner, token: str) -> Use
     return user
 
 
+def staff_for_session(session: Session, *, user_id: object, token_version: object = None) -> User | None:
+    """The staff member a back-office session names, or None: unknown, not ADMIN/SUPPORT, blocked, or
+    (when `token_version` is given) signed out everywhere since the session was made."""
+    user = clean.get_row(session, User, user_id)
+    if user is None or not user.is_staff or user.is_blocked:
+        return None
+    if token_version is not None and user.token_version != token_version:
+        return None
+    return user
+
+
 def logout_all(session: Session, *, actor: User) -> None:
     """Invalidate every token of the caller."""
     actor.token_version = actor.token_version + 1
@@ -136,10 +147,11 @@ def logout_all(session: Session, *, actor: User) -> None:
 def block_user(session: Session, *, actor: User, user_id: str, reason: str, now: datetime) -> User:
     """Block an account (reason required): it can no longer log in, and its tokens stop working."""
     require_admin(actor)
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason or "").strip():
         raise field_error("reason", "Укажите причину блокировки")
-    user = session.get(User, user_id)
+    reason = clean.clean_text(reason, field="reason", label="Причина блокировки", max_length=2000,
+                              multiline=True) or ""
+    user = clean.get_row(session, User, user_id)
     if user is None:
         raise NotFound("Пользователь не найден")
     if user.id == actor.id:

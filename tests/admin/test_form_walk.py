@@ -268,3 +268,49 @@ def test_a_raw_database_error_in_a_form_action_is_a_russian_flash(admin_client, 
     assert not [word for word in DB_WORDS if word in response.text]
     session.expire_all()
     assert session.get(User, target.id).is_blocked is False
+
+
+# ---- form actions (modal dialogs): bad input is a Russian flash message, nothing changes -----------
+
+def _pending(session, make):  # type: ignore[no-untyped-def]
+    return make.subscription(make.student(), status="PENDING", expires_at=None)
+
+
+ACTIONS: dict[tuple[str, str], tuple[Callable[[Session, Any], Any], list[dict[str, str]]]] = {
+    ("user", "block"): (lambda s, m: m.student(), [{"reason": "Спам\x00"}, {"reason": "я" * 2001},
+                                                   {"pks": UNKNOWN_ID, "reason": "Спам"}]),
+    ("user", "unblock"): (lambda s, m: m.student(is_blocked=True, blocked_reason="Спам"),
+                          [{"pks": "abc\x00"}, {"pks": UNKNOWN_ID}]),
+    ("subscription", "approve"): (_pending, [{"max_kruzhoks": HUGE}, {"max_kruzhoks": "-1"},
+                                             {"max_students_per_class": "abc\x00"}, {"pks": UNKNOWN_ID}]),
+    ("subscription", "reject"): (_pending, [{"reason": "Нет\x00оплаты"}, {"reason": "я" * 2001},
+                                            {"pks": "abc\x00", "reason": "Нет оплаты"}]),
+    ("byte-size-item", "publish"): (lambda s, m: ByteSizeItem(title="Черновик", is_published=False),
+                                    [{"pks": UNKNOWN_ID}, {"pks": "abc\x00"}]),
+    ("byte-size-item", "unpublish"): (lambda s, m: ByteSizeItem(title="Черновик", is_published=True),
+                                      [{"pks": UNKNOWN_ID}]),
+}
+
+
+def test_every_form_action_is_walked() -> None:
+    declared = {(v.identity, a.name) for v in model_views() for a in getattr(v, "form_actions", ())}
+    assert declared == set(ACTIONS), "a form action is not in ACTIONS (or ACTIONS is stale)"
+
+
+@pytest.mark.parametrize(("identity", "name", "case"),
+                         [(i, n, c) for (i, n), (_, cases) in ACTIONS.items() for c in range(len(cases))])
+def test_bad_form_action_input_is_a_russian_flash_and_changes_nothing(admin_client, session, make,  # type: ignore[no-untyped-def]
+                                                                      identity, name, case):
+    build, cases = ACTIONS[(identity, name)]
+    row = build(session, make)
+    if row not in session:
+        session.add(row)
+    session.flush()
+    before = _snapshot(session)
+    data = {"csrf_token": csrf_of(admin_client), "pks": row.id, **cases[case]}
+    response = admin_client.post(f"/admin/{identity}/form-action/{name}", data=data, headers=ORIGIN)
+    assert response.status_code == 200 and response.history and response.history[0].status_code == 303
+    flashes = re.findall(r'text-bg-danger".*?<div class="toast-body">(.*?)</div>', response.text, re.S)
+    assert flashes and CYRILLIC.search(" ".join(flashes)), response.text[:1500]
+    assert not [word for word in DB_WORDS if word in response.text]
+    assert _snapshot(session) == before
