@@ -78,9 +78,9 @@ class ModuleAdmin(S7ModelView, model=Module):
             order_index=data.get("order_index"), now=utcnow()))
 
     async def update_model(self, request: Request, pk: str, data: dict) -> Any:
-        fields = {k: data[k] for k in ("title", "order_index") if k in data and data[k] is not None}
-        if "title" in data:
-            fields["title"] = data["title"]
+        fields = {k: data[k] for k in ("title", "order_index") if k in data}
+        if fields.get("order_index") is None:  # left empty: unchanged
+            fields.pop("order_index", None)
         course_id = _pk(data.get("course"))
         if course_id:
             fields["course_id"] = course_id
@@ -103,16 +103,15 @@ class LessonAdmin(VideoUploadView, model=Lesson):
     form_ajax_refs: ClassVar[dict[str, dict[str, Any]]] = {"module": {"fields": ("title",), "limit": 20}}
     form_args: ClassVar[dict[str, dict[str, Any]]] = {
         "video_url": {"description": "Ссылка на загруженное видео (/api/media/…). Внешние ссылки не принимаются."},
+        # The module may be left empty: the service then answers "Модуль не найден" in Russian
+        # instead of SQLAdmin's English "Not a valid choice".
+        "module": {"allow_blank": True},
     }
     column_labels: ClassVar[dict[Any, str]] = {
         Lesson.title: "Название", Lesson.module: "Модуль", Lesson.order_index: "Порядок",
         Lesson.content: "Текст урока", Lesson.is_free_preview: "Бесплатный предпросмотр",
         Lesson.video_url: "Видео", Lesson.updated_at: "Изменён", Lesson.created_at: "Создан",
     }
-
-    # The module select may be left empty: the service answers "Модуль не найден" in Russian
-    # instead of SQLAdmin's English "Not a valid choice".
-    form_args: ClassVar[dict[str, dict[str, Any]]] = {**form_args, "module": {"allow_blank": True}}
 
     @staticmethod
     def _fields(data: dict[str, Any]) -> dict[str, Any]:
