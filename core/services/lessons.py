@@ -74,7 +74,7 @@ def get_lesson(session: Session, lesson_id: str) -> Lesson:
     return lesson
 
 
-def create_lesson(session: Session, storage: Any, *, actor: User | None, module_id: str,
+def create_lesson(session: Session, storage: Any, *, actor: User | None, module_id: str | None,
                   fields: dict[str, Any], now: datetime) -> Lesson:
     """Add a lesson to a module (at the end unless orderIndex is given)."""
     actor = require_admin(actor)
