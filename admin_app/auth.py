@@ -11,7 +11,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin_app.csrf import CSRFMiddleware, ensure_token
+from admin_app.forms import CloseFormsMiddleware, parse_form
 from core.clock import utcnow
+from core.db import Database
 from core.errors import ServiceError
 from core.models import Role, User
 from core.services import auth
@@ -21,23 +23,24 @@ STAFF_ONLY = "Вход в админ-панель доступен только 
 
 
 class AdminAuth(AuthenticationBackend):
-    def __init__(self, *, db: object, secret_key: str, https_only: bool, max_age: int) -> None:
+    def __init__(self, *, db: Database, secret_key: str, https_only: bool, max_age: int) -> None:
         self.db = db
         # Own middleware list: the session first, then CSRF (which needs the session).
         self.middlewares = [
             Middleware(SessionMiddleware, secret_key=secret_key, session_cookie="s7_admin",
                        same_site="strict", https_only=https_only, max_age=max_age, path="/admin"),
             Middleware(CSRFMiddleware),
+            Middleware(CloseFormsMiddleware),
         ]
 
     async def login(self, request: Request) -> bool:
-        form = await request.form()
+        form = await parse_form(request)
         email, password = str(form.get("username", "")), str(form.get("password", ""))
         ip = request.client.host if request.client else "unknown"
 
         def check() -> User | str:
             try:
-                with self.db.transaction() as session:  # type: ignore[attr-defined]
+                with self.db.transaction() as session:
                     user = auth.authenticate_password(session, email=email, password=password, ip=ip,
                                                       now=utcnow())
                     return user if user.is_staff else STAFF_ONLY
@@ -65,8 +68,11 @@ class AdminAuth(AuthenticationBackend):
             return False
 
         def load() -> User | None:
-            with self.db.transaction() as session:  # type: ignore[attr-defined]
-                return auth.staff_for_session(session, user_id=uid, token_version=request.session.get("v"))
+            with self.db.transaction() as session:
+                user = session.get(User, uid)
+                ok = (user is not None and user.is_staff and not user.is_blocked
+                      and user.token_version == request.session.get("v"))
+                return user if ok else None
 
         user = await run_in_threadpool(load)
         if user is None:
@@ -77,9 +83,10 @@ class AdminAuth(AuthenticationBackend):
 
 
 class RoleAuthorization(AuthorizationBackend):
-    """ADMIN may do everything; SUPPORT may read, export and use the actions marked for support."""
+    """ADMIN may do everything; SUPPORT may read, export and use the form actions listed here (none yet:
+    the media doctor page checks its own permissions through its services)."""
 
-    support_actions = {"action:doctor_fix", "action:check_url"}
+    support_actions: frozenset[str] = frozenset()
 
     def has_permission(self, request: Request, identity: str, action: str, obj: object | None = None) -> bool:
         role = request.session.get("role")

@@ -18,10 +18,14 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from admin_app.forms import parse_form
 from admin_app.helpers import run_and_flash, safe_back
 from core.clock import utcnow
 from core.errors import field_error
 from core.models import User
+from core.settings import Settings
+from core.storage import Storage
+from core.wiring import settings_of, storage_of
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,9 @@ class ActionCall:
     actor: User
     pk: str
     values: dict[str, Any]
-    storage: Any
+    storage: Storage
     now: datetime
-    settings: Any = None
+    settings: Settings
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def post_url(view: Any, request: Request, action: FormAction) -> str:
 
 
 async def parse_values(request: Request, action: FormAction) -> tuple[list[str], dict[str, Any]]:
-    form = await request.form(max_part_size=10 * 1024 * 1024)
+    form = await parse_form(request, max_part_size=10 * 1024 * 1024)
     pks = [pk for pk in str(form.get("pks", "")).split(",") if pk][:500]
     values: dict[str, Any] = {}
     for f in action.fields:
@@ -111,8 +115,7 @@ async def submit(view: Any, request: Request, action: FormAction) -> Response:
         Flash.error(request, error.message)
         return RedirectResponse(back, status_code=303)
 
-    storage = getattr(request.app.state, "storage", None)
-    settings = getattr(request.app.state, "settings", None)
+    storage, settings = storage_of(request.app.state), settings_of(request.app.state)
 
     def call(session: Session, actor: User) -> None:
         now = utcnow()

@@ -3,36 +3,46 @@
 from __future__ import annotations
 
 import logging
-from importlib import import_module
 from pathlib import Path
+from typing import Any
 
-from sqladmin import Admin
+from sqladmin import Admin, BaseView
 from sqladmin.i18n import I18nConfig
 from starlette.applications import Starlette
+from starlette.datastructures import FormData
+from starlette.requests import Request
 
 from admin_app.auth import AdminAuth, RoleAuthorization
+from admin_app.forms import parse_form
+from admin_app.views.bytesize import ByteSizeAdmin
+from admin_app.views.clubs import ClubClassAdmin, KruzhokAdmin
+from admin_app.views.courses import CourseAdmin, LessonAdmin, ModuleAdmin
+from admin_app.views.media_doctor import MediaDoctorView
+from admin_app.views.messaging import AuditAdmin, NotificationAdmin, OutboxAdmin
+from admin_app.views.subscriptions import PlanAdmin, SubscriptionAdmin
+from admin_app.views.users import UserAdmin
 from core.db import Database
 from core.errors import ServiceError
-from core.services.media_check import Serve
 from core.settings import Settings
+from core.wiring import storage_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# "module:Class" in menu order. Add new views here.
-VIEWS = [
-    "admin_app.views.users:UserAdmin",
-    "admin_app.views.subscriptions:SubscriptionAdmin",
-    "admin_app.views.subscriptions:PlanAdmin",
-    "admin_app.views.clubs:KruzhokAdmin",
-    "admin_app.views.clubs:ClubClassAdmin",
-    "admin_app.views.courses:CourseAdmin",
-    "admin_app.views.courses:ModuleAdmin",
-    "admin_app.views.courses:LessonAdmin",
-    "admin_app.views.bytesize:ByteSizeAdmin",
-    "admin_app.views.messaging:NotificationAdmin",
-    "admin_app.views.messaging:AuditAdmin",
-    "admin_app.views.media_doctor:MediaDoctorView",
-    "admin_app.views.messaging:OutboxAdmin",
+# The views in menu order. Add new views here (and to the imports above).
+VIEWS: list[type[BaseView]] = [
+    UserAdmin,
+    SubscriptionAdmin,
+    PlanAdmin,
+    KruzhokAdmin,
+    ClubClassAdmin,
+    CourseAdmin,
+    ModuleAdmin,
+    LessonAdmin,
+    ByteSizeAdmin,
+    NotificationAdmin,
+    AuditAdmin,
+    MediaDoctorView,
+    OutboxAdmin,
 ]
 
 
@@ -51,10 +61,17 @@ def _quiet_expected_errors() -> None:
         sqladmin_log.addFilter(_SkipServiceErrors())
 
 
-def mount_admin(app: Starlette, db: Database, settings: Settings, *, serve_media: Serve) -> Admin:
-    """`serve_media` is the composition root's in-process GET of a media URL (the media doctor's
-    live check): the back-office never imports the API."""
-    admin = Admin(
+class S7Admin(Admin):
+    """SQLAdmin with its create/edit form parsing recorded for closing (admin_app/forms.py)."""
+
+    @staticmethod
+    async def _handle_form_data(request: Request, obj: Any = None) -> FormData:
+        await parse_form(request)  # Starlette caches it: SQLAdmin's own parse below reuses this FormData
+        return await Admin._handle_form_data(request, obj)
+
+
+def mount_admin(app: Starlette, db: Database, settings: Settings) -> Admin:
+    admin = S7Admin(
         app,
         session_maker=db.new_sessionmaker(),
         base_url="/admin",
@@ -68,11 +85,10 @@ def mount_admin(app: Starlette, db: Database, settings: Settings, *, serve_media
         i18n_config=I18nConfig(default_locale="ru", language_cookie_name=None, language_header_name=None),
     )
     _quiet_expected_errors()
-    admin.admin.state.s7_db = db
+    # The back-office is a separate Starlette app: hand it the same typed parts (read via core.wiring).
+    admin.admin.state.db = db
     admin.admin.state.settings = settings
-    admin.admin.state.storage = getattr(app.state, "storage", None)
-    admin.admin.state.serve_media = serve_media
-    for spec in VIEWS:
-        module, _, name = spec.partition(":")
-        admin.add_view(getattr(import_module(module), name))
+    admin.admin.state.storage = storage_of(app.state)
+    for view in VIEWS:
+        admin.add_view(view)
     return admin

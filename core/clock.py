@@ -17,6 +17,3 @@ def as_utc(value: datetime) -> datetime:
 def local_date(moment: datetime, timezone: str) -> date:
     return as_utc(moment).astimezone(ZoneInfo(timezone)).date()
 
-
-def iso(value: datetime | None) -> str | None:
-    return as_utc(value).isoformat() if value is not None else None

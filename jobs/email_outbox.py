@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from core import mailer
 from core.db import Database
 from core.models import EmailOutbox, EmailStatus
 from core.settings import Settings
+from core.storage import Storage
 
 log = logging.getLogger("s7.jobs.email")
 
@@ -20,14 +20,15 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
-def _attachment(storage: Any, mail: EmailOutbox) -> tuple[str, bytes, str] | None:
+def _attachment(storage: Storage | None, mail: EmailOutbox) -> tuple[str, bytes, str] | None:
     if not mail.attachment_key or storage is None:
         return None
     return (mail.attachment_name or mail.attachment_key, storage.read_bytes(mail.attachment_key, private=True),
             "application/pdf")
 
 
-def send_outbox(db: Database, *, settings: Settings, now: datetime, storage: Any = None, batch: int = 50) -> int:
+def send_outbox(db: Database, *, settings: Settings, now: datetime, storage: Storage | None = None,
+                batch: int = 50) -> int:
     """Deliver due emails one row per transaction (claimed with SKIP LOCKED); returns how many went out.
 
     Without SMTP_URL, emails go to the log only when EMAIL_TO_LOG says so; otherwise they stay

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Protocol
 
+from core.db import Database
 from core.services import ratelimit
+from core.settings import Settings
+from core.storage import Storage
 from jobs.email_outbox import send_outbox
 from jobs.subscriptions import expire_subscriptions, remind_expiring_subscriptions
+
+
+class JobFn(Protocol):
+    """A job: one pass over its due work; returns how many items it handled."""
+
+    def __call__(self, db: Database, *, settings: Settings, now: datetime, storage: Storage | None) -> int: ...
 
 
 @dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable[..., int]
+    run: JobFn
     every_seconds: int
 
 
-def purge_rate_limits(db: Any, *, settings: Any, now: Any, storage: Any = None) -> int:
+def purge_rate_limits(db: Database, *, settings: Settings | None = None, now: datetime,
+                      storage: Storage | None = None) -> int:
     with db.transaction() as session:
         return ratelimit.purge_old(session, now=now)
 

@@ -7,14 +7,16 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
 
+from core.db import Database
 from core.services import subscription_lifecycle as lifecycle
+from core.settings import Settings
+from core.storage import Storage
 
 log = logging.getLogger("s7.jobs.subscriptions")
 
 
-def _run(db: Any, *, now: datetime, find: Callable[..., list[str]], step: Callable[..., bool], name: str) -> int:
+def _run(db: Database, *, now: datetime, find: Callable[..., list[str]], step: Callable[..., bool], name: str) -> int:
     with db.transaction() as session:
         ids = find(session, now=now)
     done = 0
@@ -27,12 +29,14 @@ def _run(db: Any, *, now: datetime, find: Callable[..., list[str]], step: Callab
     return done
 
 
-def expire_subscriptions(db: Any, *, settings: Any = None, now: datetime, storage: Any = None) -> int:
+def expire_subscriptions(db: Database, *, settings: Settings | None = None, now: datetime,
+                         storage: Storage | None = None) -> int:
     """Mark ACTIVE subscriptions past expiry EXPIRED, notify and email their users; returns how many."""
     return _run(db, now=now, find=lifecycle.due_for_expiry, step=lifecycle.expire_subscription, name="expire")
 
 
-def remind_expiring_subscriptions(db: Any, *, settings: Any, now: datetime, storage: Any = None) -> int:
+def remind_expiring_subscriptions(db: Database, *, settings: Settings, now: datetime,
+                                  storage: Storage | None = None) -> int:
     """Notify and email (once) users whose subscription expires within 7 days; returns how many."""
     step = partial(lifecycle.remind_subscription, timezone=settings.default_timezone)
     return _run(db, now=now, find=lifecycle.due_for_reminder, step=step, name="remind")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from core.clock import utcnow
+from core.db import Database
+from core.settings import Settings
+from core.storage import Storage
 from jobs.schedule import JOBS
 
 log = logging.getLogger("s7.worker")
 
 
-def run_once(db: Any, *, settings: Any, storage: Any = None, only: str | None = None) -> dict[str, int]:
+def run_once(db: Database, *, settings: Settings, storage: Storage | None = None,
+             only: str | None = None) -> dict[str, int]:
     results: dict[str, int] = {}
     for job in JOBS:
         if only and job.name != only:
@@ -25,7 +28,7 @@ def run_once(db: Any, *, settings: Any, storage: Any = None, only: str | None = 
     return results
 
 
-def run_forever(db: Any, *, settings: Any, storage: Any = None, tick: float = 5.0) -> None:
+def run_forever(db: Database, *, settings: Settings, storage: Storage | None = None, tick: float = 5.0) -> None:
     last: dict[str, float] = {}
     while True:
         moment = time.monotonic()

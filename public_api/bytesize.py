@@ -62,7 +62,7 @@ def feed(ctx: Ctx, query: PageQuery) -> dict:
      tag="bytesize", auth_mode="admin")
 def create(ctx: Ctx, body: ByteSizeIn) -> ByteSizeItem:
     """Create (and by default publish) a ByteSize video (admin)."""
-    item = bytesize.create_item(ctx.session, ctx.state.storage, actor=ctx.actor, fields=body.model_dump(),
+    item = bytesize.create_item(ctx.session, ctx.storage, actor=ctx.actor, fields=body.model_dump(),
                                 now=ctx.now)
     return item
 
@@ -71,7 +71,7 @@ def create(ctx: Ctx, body: ByteSizeIn) -> ByteSizeItem:
      tag="bytesize", auth_mode="admin")
 def update(ctx: Ctx, body: ByteSizePatch, item_id: str) -> ByteSizeItem:
     """Edit a ByteSize video (admin)."""
-    item = bytesize.update_item(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
+    item = bytesize.update_item(ctx.session, ctx.storage, actor=ctx.actor, item_id=item_id,
                                 fields=body.model_dump(exclude_unset=True), now=ctx.now)
     return item
 
@@ -79,7 +79,7 @@ def update(ctx: Ctx, body: ByteSizePatch, item_id: str) -> ByteSizeItem:
 @api("/api/admin/bytesize/{item_id}/publish", "POST", response=ByteSizeOut, tag="bytesize", auth_mode="admin")
 def publish(ctx: Ctx, item_id: str) -> ByteSizeItem:
     """Show the video in the public feed (admin)."""
-    item = bytesize.set_published(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
+    item = bytesize.set_published(ctx.session, ctx.storage, actor=ctx.actor, item_id=item_id,
                                   published=True, now=ctx.now)
     return item
 
@@ -87,7 +87,7 @@ def publish(ctx: Ctx, item_id: str) -> ByteSizeItem:
 @api("/api/admin/bytesize/{item_id}/unpublish", "POST", response=ByteSizeOut, tag="bytesize", auth_mode="admin")
 def unpublish(ctx: Ctx, item_id: str) -> ByteSizeItem:
     """Hide the video from the public feed (admin)."""
-    item = bytesize.set_published(ctx.session, ctx.state.storage, actor=ctx.actor, item_id=item_id,
+    item = bytesize.set_published(ctx.session, ctx.storage, actor=ctx.actor, item_id=item_id,
                                   published=False, now=ctx.now)
     return item
 

@@ -168,7 +168,7 @@ def _lesson_out(lesson: Any) -> dict[str, Any]:
      tag="admin-courses", auth_mode="admin")
 def create_course(ctx: Ctx, body: CourseIn) -> CourseSummaryOut:
     """Create a course (admin)."""
-    course = courses.create_course(ctx.session, ctx.state.storage, actor=ctx.actor, fields=body.model_dump(),
+    course = courses.create_course(ctx.session, ctx.storage, actor=ctx.actor, fields=body.model_dump(),
                                    now=ctx.now)
     return CourseSummaryOut.model_validate(course)
 
@@ -177,7 +177,7 @@ def create_course(ctx: Ctx, body: CourseIn) -> CourseSummaryOut:
      tag="admin-courses", auth_mode="admin")
 def update_course(ctx: Ctx, body: CoursePatch, course_id: str) -> CourseSummaryOut:
     """Change course fields, including publishing and the price (admin)."""
-    course = courses.update_course(ctx.session, ctx.state.storage, actor=ctx.actor, course_id=course_id,
+    course = courses.update_course(ctx.session, ctx.storage, actor=ctx.actor, course_id=course_id,
                                    fields=body.model_dump(exclude_unset=True), now=ctx.now)
     return CourseSummaryOut.model_validate(course)
 
@@ -195,7 +195,7 @@ def create_module(ctx: Ctx, body: ModuleIn, course_id: str) -> dict:
      tag="admin-courses", auth_mode="admin")
 def create_lesson(ctx: Ctx, body: LessonIn, module_id: str) -> dict:
     """Add a lesson to a module (admin); videoUrl must point at an uploaded video."""
-    lesson = lessons.create_lesson(ctx.session, ctx.state.storage, actor=ctx.actor, module_id=module_id,
+    lesson = lessons.create_lesson(ctx.session, ctx.storage, actor=ctx.actor, module_id=module_id,
                                    fields=body.model_dump(), now=ctx.now)
     return _lesson_out(lesson)
 
@@ -204,7 +204,7 @@ def create_lesson(ctx: Ctx, body: LessonIn, module_id: str) -> dict:
      tag="admin-courses", auth_mode="admin")
 def update_lesson(ctx: Ctx, body: LessonPatch, lesson_id: str) -> dict:
     """Save a lesson (admin). Never changes the course's published/free/price fields."""
-    lesson = lessons.update_lesson(ctx.session, ctx.state.storage, actor=ctx.actor, lesson_id=lesson_id,
+    lesson = lessons.update_lesson(ctx.session, ctx.storage, actor=ctx.actor, lesson_id=lesson_id,
                                    fields=body.model_dump(exclude_unset=True), now=ctx.now)
     return _lesson_out(lesson)
 

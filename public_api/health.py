@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from core.wiring import db_of, storage_of
 from public_api.openapi import register_path
 
 
@@ -19,17 +21,16 @@ async def healthz(_request: Request) -> JSONResponse:
 def _check(request: Request) -> dict[str, str]:
     checks: dict[str, str] = {}
     try:
-        request.app.state.db.ping()
+        with db_of(request.app.state).transaction() as session:
+            session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - a probe reports, it does not raise
         checks["database"] = f"error: {type(exc).__name__}"
-    storage = getattr(request.app.state, "storage", None)
-    if storage is not None:
-        try:
-            storage.ping()
-            checks["storage"] = "ok"
-        except Exception as exc:  # noqa: BLE001
-            checks["storage"] = f"error: {type(exc).__name__}"
+    try:
+        storage_of(request.app.state).ping()
+        checks["storage"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["storage"] = f"error: {type(exc).__name__}"
     return checks
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -25,7 +26,11 @@ from core.clock import utcnow
 from core.errors import BodyTooLarge, ErrorCode, Invalid, Unauthorized
 from core.models import User
 from core.services import auth
+from core.services.auth import TokenSigner
 from core.services.permissions import require_admin
+from core.settings import Settings
+from core.storage import Storage
+from core.wiring import db_of, settings_of, signer_of, storage_of
 from public_api.validation import check_input, to_invalid
 
 MAX_JSON_BYTES = 1024 * 1024
@@ -33,17 +38,23 @@ MAX_JSON_BYTES = 1024 * 1024
 
 @dataclass
 class Ctx:
-    """What a handler gets: the open session, the caller (or None), the request and `now`."""
+    """What a handler gets: the open session, the caller (or None), the request, `now`, and the app's
+    settings and storage."""
 
     session: Session
     actor: User | None
     request: Request
     now: datetime
-    settings: Any = field(repr=False, default=None)
+    settings: Settings = field(repr=False)
+    storage: Storage = field(repr=False)
 
     @property
-    def state(self) -> Any:
+    def state(self) -> State:
         return self.request.app.state
+
+    @property
+    def signer(self) -> TokenSigner:
+        return signer_of(self.state)
 
     @property
     def client_ip(self) -> str:
@@ -120,7 +131,7 @@ def resolve_actor(session: Session, request: Request, mode: str) -> User | None:
         if mode == "required":
             raise Unauthorized()
         return None
-    return auth.user_from_token(session, signer=request.app.state.signer, token=token)
+    return auth.user_from_token(session, signer=signer_of(request.app.state), token=token)
 
 
 def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | None = None,
@@ -148,8 +159,8 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
             return await run_in_threadpool(_run, request, kwargs, invalid)
 
         def _run(request: Request, kwargs: dict[str, Any], invalid: Invalid | None) -> Response:
-            db = request.app.state.db
-            with db.transaction() as session:
+            state = request.app.state
+            with db_of(state).transaction() as session:
                 actor = resolve_actor(session, request, "required" if auth_mode == "admin" else auth_mode)
                 if auth_mode == "admin":
                     # Same check the service makes; done first so a non-admin learns nothing of the body rules.
@@ -157,7 +168,7 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
                 if invalid is not None:
                     raise invalid
                 ctx = Ctx(session=session, actor=actor, request=request, now=utcnow(),
-                          settings=request.app.state.settings)
+                          settings=settings_of(state), storage=storage_of(state))
                 result = fn(ctx, **kwargs)
                 payload = _serialise(response, result)
             if isinstance(payload, Response):

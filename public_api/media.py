@@ -19,6 +19,7 @@ from starlette.routing import Route
 from core.errors import ErrorCode
 from core.services import media as media_service
 from core.services.media_urls import is_valid_key
+from core.wiring import db_of, settings_of, storage_of
 from public_api.errors import error_response
 from public_api.media_ranges import Unsatisfiable, etag_matches, parse_range
 from public_api.openapi import register_path
@@ -37,7 +38,7 @@ class Found:
 
 
 def cors_headers(request: Request) -> dict[str, str]:
-    origins = request.app.state.settings.cors_origins or ["*"]
+    origins = settings_of(request.app.state).cors_origins or ["*"]
     origin = request.headers.get("origin")
     if "*" in origins:
         allow = "*"
@@ -58,8 +59,8 @@ def _not_found(request: Request) -> Response:
 
 
 def _lookup(request: Request, key: str) -> Found | None:
-    storage = request.app.state.storage
-    with request.app.state.db.transaction() as session:
+    storage = storage_of(request.app.state)
+    with db_of(request.app.state).transaction() as session:
         row = media_service.find_object(session, key)
         if row is not None and row.is_private:
             return None
@@ -80,8 +81,8 @@ async def serve_media(request: Request) -> Response:
     found = await run_in_threadpool(_lookup, request, key)
     if found is None:
         return _not_found(request)
-    settings = request.app.state.settings
-    storage = request.app.state.storage
+    settings = settings_of(request.app.state)
+    storage = storage_of(request.app.state)
     headers = {"ETag": found.etag, "Cache-Control": CACHE_CONTROL, "Accept-Ranges": "bytes",
                **cors_headers(request)}
     if etag_matches(request.headers.get("if-none-match"), found.etag):

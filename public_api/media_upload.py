@@ -17,6 +17,7 @@ from core.errors import FileTooLarge, ServiceError
 from core.models import MediaObject
 from core.services import media
 from core.services.permissions import require_admin
+from core.wiring import db_of, settings_of, storage_of
 from public_api.errors import service_error_response
 from public_api.http import resolve_actor
 from public_api.multipart_stream import MultipartFileReader, boundary_of
@@ -27,7 +28,7 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 
 def _authenticate(request: Request) -> Any:
-    with request.app.state.db.transaction() as session:
+    with db_of(request.app.state).transaction() as session:
         return require_admin(resolve_actor(session, request, "required"))
 
 
@@ -52,14 +53,14 @@ def _body_chunks(request: Request) -> Iterator[bytes]:
 
 
 def _store(request: Request, actor: Any) -> dict[str, Any]:
-    settings = request.app.state.settings
-    storage = request.app.state.storage
+    settings = settings_of(request.app.state)
+    storage = storage_of(request.app.state)
     reader = MultipartFileReader(_body_chunks(request), boundary_of(request.headers.get("content-type")),
                                  max_body_bytes=settings.media_max_bytes + MULTIPART_OVERHEAD)
     reader.open()
     key: str | None = None
     try:
-        with request.app.state.db.transaction() as session:
+        with db_of(request.app.state).transaction() as session:
             row = media.store_upload(session, storage, stream=reader.iter_file(), filename=reader.filename,
                                      declared_type=reader.content_type, actor=actor, now=utcnow(),
                                      max_bytes=settings.media_max_bytes)
@@ -78,7 +79,7 @@ def _uploaded_out(row: MediaObject) -> dict[str, Any]:
 
 
 async def upload_media(request: Request) -> Response:
-    settings = request.app.state.settings
+    settings = settings_of(request.app.state)
     length = request.headers.get("content-length", "")
     try:
         if length.isdigit() and int(length) > settings.media_max_bytes + MULTIPART_OVERHEAD:

@@ -44,13 +44,13 @@ def register(ctx: Ctx, body: RegisterIn) -> dict:
     user = auth.register(ctx.session, email=body.email, password=body.password, full_name=body.full_name,
                          now=ctx.now)
     ctx.session.flush()
-    return {"token": ctx.state.signer.issue(user), "user": user}
+    return {"token": ctx.signer.issue(user), "user": user}
 
 
 @api("/api/auth/login", "POST", body=LoginIn, response=AuthOut, auth_mode="none", tag="auth")
 def login(ctx: Ctx, body: LoginIn) -> dict:
     """Log in with email and password."""
-    token, user = auth.login(ctx.session, signer=ctx.state.signer, email=body.email, password=body.password,
+    token, user = auth.login(ctx.session, signer=ctx.signer, email=body.email, password=body.password,
                              ip=ctx.client_ip, now=ctx.now)
     return {"token": token, "user": user}
 

@@ -6,12 +6,13 @@ import argparse
 import json
 import logging
 import sys
-from importlib import import_module
+from collections.abc import Callable
 
 from core.clock import utcnow
 from core.db import Database
 from core.errors import ServiceError
 from core.settings import get_settings
+from s7 import media_cli
 from s7.startup import (
     ConfigError,
     configure_logging,
@@ -21,9 +22,9 @@ from s7.startup import (
     warn_about_email,
 )
 
-# Extra sub-commands contributed by other packages: "module:register" functions taking (subparsers).
-EXTRA_COMMANDS = [
-    "s7.media_cli:register",
+# Extra sub-commands: functions that add their sub-parser to the CLI's subparsers.
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    media_cli.register,
 ]
 
 
@@ -79,9 +80,9 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
+    from core.storage import make_storage
     from jobs.schedule import JOBS
     from jobs.worker import run_forever, run_once
-    from s7.app import build_storage
 
     names = [job.name for job in JOBS]
     if args.job and args.job not in names:
@@ -91,7 +92,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     require_real_secret(settings)
     warn_about_email(settings, logging.getLogger("s7.worker"))
     db = Database.from_url(settings.database_url)
-    storage = build_storage(settings)
+    storage = make_storage(settings)
     if args.mode == "once":
         results = run_once(db, settings=settings, storage=storage, only=args.job)
         print(json.dumps(results, ensure_ascii=False))
@@ -126,12 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("mode", choices=["once", "run"])
     p.add_argument("--job", default=None, help="run only this job (once)")
     p.set_defaults(func=cmd_jobs)
-    for spec in EXTRA_COMMANDS:
-        module, _, fn = spec.partition(":")
-        try:
-            getattr(import_module(module), fn)(sub)
-        except ImportError:
-            continue
+    for register in EXTRA_COMMANDS:
+        register(sub)
     return parser
 
 

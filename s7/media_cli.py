@@ -19,7 +19,7 @@ LABELS = {"ok": "в порядке", "non_canonical": "старый формат
           "wrong_type": "неверный тип", "empty": "нет видео", "external": "внешняя ссылка"}
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("media-doctor", help="diagnose (and fix) media URLs in the database")
     p.add_argument("--fix", action="store_true", help="rewrite fixable (non-canonical) URLs, audited")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -86,12 +86,12 @@ def _print_text(result: dict[str, Any]) -> None:
 
 
 def cmd_media_doctor(args: argparse.Namespace) -> int:
-    from s7.app import build_storage
+    from core.storage import make_storage
 
     settings = get_settings()
     db = Database.from_url(settings.database_url)
     try:
-        result = run(db, build_storage(settings), fix=args.fix, orphans=args.orphans,
+        result = run(db, make_storage(settings), fix=args.fix, orphans=args.orphans,
                      actor_email=args.actor_email, progress=not args.json or sys.stderr.isatty())
     except ServiceError as error:
         print(f"Ошибка: {error.message}", file=sys.stderr)

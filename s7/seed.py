@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 from core.db import Database
@@ -25,16 +26,25 @@ from core.models import (
     User,
 )
 from core.services import auth
+from core.settings import Settings
+from s7.seed_clubs import seed_clubs
+from s7.seed_media import seed_media
 
 DEMO_ADMIN = ("admin@s7.local", "admin12345", "Демо Администратор")
 DEMO_SUPPORT = ("support@s7.local", "support12345", "Демо Поддержка")
 DEMO_MENTOR = ("mentor@s7.local", "mentor12345", "Демо Ментор")
 DEMO_STUDENTS = [(f"student{i}@s7.local", "student12345", f"Ученик {i}") for i in range(1, 4)]
 
-# Further seeding steps contributed by domain packages: fn(session, *, users, now, settings) -> dict
-EXTRA_STEPS: list[str] = [
-    "s7.seed_media:seed_media",
-    "s7.seed_clubs:seed_clubs",
+class SeedStep(Protocol):
+    """A further seeding step of a domain: adds its demo rows, returns its part of the summary."""
+
+    def __call__(self, session: Session, *, users: dict[str, Any], now: datetime,
+                 settings: Settings) -> dict[str, Any]: ...
+
+
+EXTRA_STEPS: list[SeedStep] = [
+    seed_media,
+    seed_clubs,
 ]
 
 
@@ -50,12 +60,12 @@ def demo_emails() -> list[str]:
     return [DEMO_ADMIN[0], DEMO_SUPPORT[0], DEMO_MENTOR[0], *(s[0] for s in DEMO_STUDENTS)]
 
 
-def non_demo_users(session: Any) -> int:
+def non_demo_users(session: Session) -> int:
     """How many accounts are not demo accounts (seed-demo refuses to run next to real users)."""
     return session.scalar(select(func.count()).select_from(User).where(User.email.not_in(demo_emails()))) or 0
 
 
-def seed_demo(db: Database, *, settings: Any) -> dict[str, Any]:
+def seed_demo(db: Database, *, settings: Settings) -> dict[str, Any]:
     now = utcnow()
     with db.transaction() as session:
         users = {
@@ -73,14 +83,7 @@ def seed_demo(db: Database, *, settings: Any) -> dict[str, Any]:
         summary["course"] = _course(session, now)
         summary["program"] = _program(session, now)
         summary["club"] = _club(session, users, now)
-    for spec in EXTRA_STEPS:
-        from importlib import import_module
-
-        module, _, fn = spec.partition(":")
-        try:
-            step = getattr(import_module(module), fn)
-        except ImportError:
-            continue
+    for step in EXTRA_STEPS:
         with db.transaction() as session:
             users = {
                 "admin": auth.find_user_by_email(session, DEMO_ADMIN[0]),

@@ -4,14 +4,16 @@ s7/seed.py). Idempotent: an active, unexpired subscription is left as it is."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.models import PlanType, Subscription, SubscriptionStatus
 from core.services import plans
 from core.services.limits import has_active_subscription
+from core.settings import Settings
 
 
 def free_payment_comment(session: Any) -> str:
@@ -22,7 +24,7 @@ def free_payment_comment(session: Any) -> str:
             return code
 
 
-def seed_clubs(session: Any, *, users: dict[str, Any], now: Any, settings: Any) -> dict[str, Any]:
+def seed_clubs(session: Session, *, users: dict[str, Any], now: datetime, settings: Settings) -> dict[str, Any]:
     plans.ensure_default_plans(session, now=now)
     mentor, admin = users.get("mentor"), users.get("admin")
     if mentor is None:

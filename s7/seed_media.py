@@ -6,21 +6,24 @@ needs no ffmpeg. Idempotent: a second run finds the lesson's video and the ByteS
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from core.models import ByteSizeItem, Course, Lesson, MediaObject, Module
+from core.models import ByteSizeItem, Course, Lesson, MediaObject, Module, User
 from core.services.media import key_of, store_upload
-from core.storage import make_storage
+from core.settings import Settings
+from core.storage import Storage, make_storage
 
 ASSET = Path(__file__).resolve().parent / "assets" / "demo.mp4"
 COURSE_TITLE = "Основы робототехники"
 BYTESIZE_TITLE = "Робот за 30 секунд"
 
 
-def _playable(session: Any, storage: Any, url: str | None) -> bool:
+def _playable(session: Session, storage: Storage, url: str | None) -> bool:
     if not url:
         return False
     try:
@@ -31,7 +34,7 @@ def _playable(session: Any, storage: Any, url: str | None) -> bool:
     return row is not None and row.content_type.startswith("video/") and storage.exists(key)
 
 
-def _demo_video(session: Any, storage: Any, admin: Any, now: Any) -> str:
+def _demo_video(session: Session, storage: Storage, admin: User, now: datetime) -> str:
     """The demo video's canonical URL; uploads it once (found again by its content hash)."""
     import hashlib
 
@@ -46,7 +49,7 @@ def _demo_video(session: Any, storage: Any, admin: Any, now: Any) -> str:
     return f"/api/media/{row.key}"
 
 
-def seed_media(session: Any, *, users: dict[str, Any], now: Any, settings: Any) -> dict[str, Any]:
+def seed_media(session: Session, *, users: dict[str, Any], now: datetime, settings: Settings) -> dict[str, Any]:
     storage = make_storage(settings)
     admin = users["admin"]
     url = _demo_video(session, storage, admin, now)

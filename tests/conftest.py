@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from core.db import Database, make_engine
 from core.migrate import upgrade
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from tests import factories
 
 IS_POSTGRES_RUN = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -137,3 +137,16 @@ def count_queries(engine: Engine):  # type: ignore[no-untyped-def]
 def make(session):  # type: ignore[no-untyped-def]
     """Factories bound to the test session: `make.student()`, `make.admin()`…"""
     return factories.Bound(session)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """Environment for the `s7` CLI (tests/test_cli.py, tests/test_media_cli.py): its own SQLite file."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path / "media"))
+    monkeypatch.setenv("PRIVATE_ROOT", str(tmp_path / "private"))
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield Database.from_url(url)
+    get_settings.cache_clear()

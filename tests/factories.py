@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 from functools import partial
 from typing import Any
@@ -50,21 +51,16 @@ def make_support(session: Session, **overrides: Any) -> User:
 
 
 class Bound:
-    """All `make_*` builders of this module (and of registered modules) bound to one session."""
-
-    extra_modules: list[str] = ["tests.factories_media", "tests.factories_clubs"]
+    """All `make_*` builders of the tests/factories*.py modules bound to one session."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def __getattr__(self, name: str) -> Any:
-        import importlib
+        # Imported here: those modules import this one (make_user, unique) at their top.
+        from tests import factories_clubs, factories_media
 
-        for module_name in [__name__, *self.extra_modules]:
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError:
-                continue
+        for module in (sys.modules[__name__], factories_media, factories_clubs):
             fn = getattr(module, f"make_{name}", None)
             if fn is not None:
                 return partial(fn, self.session)

@@ -89,3 +89,17 @@ def make_legacy_media(session: Session, storage: Storage, name: str | None = Non
     key = name or f"1699{uuid.uuid4().int % 10**6:06d}-video.mp4"
     storage.save_stream(key, [data or mp4_bytes()], content_type="video/mp4")
     return key
+
+
+# Every old way a media URL was written, `{key}` standing for the object's key: each must come back canonical.
+LEGACY_FORMS = [
+    "/api/media/{key}",
+    "/media/{key}",
+    "media/{key}",
+    "/uploads/{key}",
+    "{key}",
+    "https://s7robotics.kz/media/{key}",
+    "https://s7robotics.kz/api/media/{key}",
+    "http://localhost:3000/uploads/{key}",
+    "http://127.0.0.1:8000/media/{key}?v=2",
+]

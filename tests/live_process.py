@@ -48,9 +48,14 @@ def base_env(tmp_path: Path) -> dict[str, str]:
             "LOG_LEVEL": "WARNING", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
-def procfile_web() -> str:
+def procfile() -> dict[str, str]:
+    """The Procfile's process types and their commands."""
     lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip())["web"]
+    return dict(line.split(": ", 1) for line in lines if line.strip())
+
+
+def procfile_web() -> str:
+    return procfile()["web"]
 
 
 @contextmanager
@@ -86,6 +91,8 @@ def uvicorn_process(tmp_path: Path, *, env: Mapping[str, str] | None = None,
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+        if proc.stderr:
+            proc.stderr.close()
 
 
 def send_chunked(port: int, path: str, *, headers: Mapping[str, str], prefix: bytes, total: int,

@@ -2,25 +2,11 @@
 
 import json
 
-import pytest
 from sqlalchemy import func, select
 
-from core.db import Database
 from core.models import Course, Kruzhok, User
 from core.settings import get_settings
 from s7.cli import main
-
-
-@pytest.fixture
-def cli_env(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path / "media"))
-    monkeypatch.setenv("PRIVATE_ROOT", str(tmp_path / "private"))
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield Database.from_url(url)
-    get_settings.cache_clear()
 
 
 def test_migrate_create_admin_twice_and_login(cli_env, capsys):

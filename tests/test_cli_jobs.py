@@ -21,6 +21,7 @@ from core.models import EmailOutbox
 from core.services.outbox import enqueue_email
 from core.settings import get_settings
 from s7.cli import main
+from tests.live_process import procfile
 from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,11 +75,6 @@ def test_jobs_once_with_one_job_and_an_unknown_job(env, capsys):
     assert "no_such_job" in capsys.readouterr().err
 
 
-def _procfile() -> dict[str, str]:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip())
-
-
 def _wait(predicate, seconds: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -95,7 +91,7 @@ def _start(command: str, env: dict[str, str]) -> subprocess.Popen:
 
 def test_procfile_release_worker_and_web_commands_work(env):
     db, environ = env
-    procs = _procfile()
+    procs = procfile()
     assert set(procs) == {"release", "web", "worker"}
     release = subprocess.run(shlex.split(procs["release"]), env=environ, cwd=ROOT, capture_output=True, timeout=60)
     assert release.returncode == 0, release.stderr
@@ -108,6 +104,7 @@ def test_procfile_release_worker_and_web_commands_work(env):
     finally:
         worker.terminate()
         worker.wait(10)
+        worker.stderr.close()  # type: ignore[union-attr]
 
     port = free_port()
     web = _start(procs["web"].replace("--host 0.0.0.0", "--host 127.0.0.1"),
@@ -126,3 +123,4 @@ def test_procfile_release_worker_and_web_commands_work(env):
     finally:
         web.terminate()
         web.wait(15)
+        web.stderr.close()  # type: ignore[union-attr]

@@ -9,17 +9,16 @@ from sqlalchemy import select
 
 from core.models import AuditEvent, Course, Lesson, Module
 from core.settings import get_settings
-from s7.app import build_storage
+from core.storage import make_storage
 from s7.cli import main
 from tests import factories_media as fm
-from tests.test_cli import cli_env  # noqa: F401 - fixture
 
 
 @pytest.fixture
 def legacy_lesson(cli_env):  # type: ignore[no-untyped-def]  # noqa: F811
     assert main(["migrate"]) == 0
     assert main(["create-admin", "--email", "boss@s7.kz", "--password", "long-password"]) == 0
-    storage = build_storage(get_settings())
+    storage = make_storage(get_settings())
     key = "1699999999-Lesson.MP4"
     storage.save_bytes(key, fm.mp4_bytes(), content_type="video/mp4")
     with cli_env.transaction() as session:

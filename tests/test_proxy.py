@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from core.settings import Settings, parse_networks
 from s7.proxy import TrustedProxyMiddleware
-from tests.live_process import uvicorn_process
+from tests.live_process import procfile_web, uvicorn_process
 
 
 async def _echo(request: Request) -> JSONResponse:
@@ -61,9 +61,7 @@ def test_a_bad_trusted_proxies_value_is_refused_at_start():
 
 
 def test_procfile_web_trusts_only_the_local_proxy():
-    from tests.test_cli_jobs import _procfile
-
-    web = _procfile()["web"]
+    web = procfile_web()
     assert "forwarded-allow-ips" not in web and "s7 serve" in web  # s7 serve: uvicorn's own proxy handling off
     assert 'TRUSTED_PROXIES="${TRUSTED_PROXIES-127.0.0.1}"' in web
 

@@ -1,1 +1,1 @@
-"""Back-office views, one module per domain. `ALL_VIEWS` is the menu order."""
+"""Back-office views, one module per domain. The menu order is `admin_app.setup.VIEWS`."""

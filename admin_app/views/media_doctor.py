@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.from_thread
+import httpx
 from sqladmin import BaseView, expose
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from admin_app.helpers import run_and_flash, run_service
+from admin_app.forms import parse_form
+from admin_app.helpers import db_of, run_and_flash, run_service, settings_of
 from admin_app.views.video_upload import storage_of
 from core.clock import utcnow
 from core.errors import ServiceError
@@ -20,10 +24,23 @@ MAX_ROWS_SHOWN = 500
 PAGE = "/admin/media-doctor"
 
 
-def serve_media_of(request: Request) -> media_check.Serve:
-    """The in-process GET of a media URL that the composition root (s7/app.py) hands to the admin."""
-    serve: media_check.Serve = request.app.state.serve_media
-    return serve
+def _serving_app(request: Request) -> Starlette:
+    """The real /api/media serving routes on the same database, settings and storage."""
+    from public_api.media import routes
+
+    app = Starlette(routes=routes)
+    app.state.db = db_of(request)
+    app.state.settings = settings_of(request)
+    app.state.storage = storage_of(request)
+    return app
+
+
+def _serve_in_process(app: Starlette) -> media_check.Serve:
+    async def get(url: str, headers: dict[str, str]) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://media.local") as c:
+            return await c.get(url, headers=headers)
+
+    return lambda url, headers: anyio.from_thread.run(get, url, headers)
 
 
 class MediaDoctorView(BaseView):
@@ -57,7 +74,7 @@ class MediaDoctorView(BaseView):
     async def page(self, request: Request) -> Response:
         if request.method == "GET":
             return await self._render(request)
-        form = await request.form()
+        form = await parse_form(request)
         op = str(form.get("op", ""))
         storage = storage_of(request)
         if op == "check":
@@ -65,7 +82,8 @@ class MediaDoctorView(BaseView):
             if not url:
                 return await self._render(request, {"input": "", "verdict": "Вставьте ссылку для проверки."}, 400)
             # The ranged GET runs before our transaction: on SQLite it would wait for our write lock.
-            probe = await run_in_threadpool(media_check.probe_url, serve_media_of(request), url)
+            serve = _serve_in_process(_serving_app(request))
+            probe = await run_in_threadpool(media_check.probe_url, serve, url)
             try:
                 result = await run_service(request, lambda s, a: media_check.check_url(
                     s, storage, url, actor=a, probe=probe))

@@ -24,7 +24,7 @@ from core.models import (
     SessionStatus,
     User,
 )
-from core.services import audit, auth, clean, notifications
+from core.services import audit, auth, notifications
 from core.services.club_access import owned_club
 from core.services.limits import effective_limits, limit_exceeded, subscription_required
 from core.services.pagination import Page
@@ -33,16 +33,21 @@ from core.texts import clubs as texts
 
 
 def clean_title(value: str | None, *, field: str = "title", label: str = "Название") -> str:
-    return clean.clean_title(value, field=field, label=label)
+    title = (value or "").strip()
+    if not 1 <= len(title) <= 200:
+        raise field_error(field, f"{label}: от 1 до 200 символов")
+    return title
 
 
 def clean_description(value: str | None) -> str | None:
-    return clean.clean_text(value, field="description", label="Описание", max_length=5000, required=False,
-                            multiline=True)
+    description = (value or "").strip() or None
+    if description and len(description) > 5000:
+        raise field_error("description", "Описание: не более 5000 символов")
+    return description
 
 
 def clean_timezone(value: str | None, default: str) -> str:
-    name = clean.clean_text(value, field="timezone", label="Часовой пояс", max_length=64, required=False) or default
+    name = (value or "").strip() or default
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -231,21 +236,20 @@ def admin_edit_club(session: Session, *, actor: User | None, kruzhok_id: str, va
                     now: datetime) -> Kruzhok:
     """Back-office edit of a club's title/description/timezone/active flag (ADMIN; audited)."""
     actor = require_admin(actor)
-    club = clean.get_row(session, Kruzhok, kruzhok_id)
+    club = session.get(Kruzhok, kruzhok_id)
     if club is None:
         raise NotFound("Кружок не найден")
-    values = dict(values)
-    cleaned: dict[str, Any] = {}
+    clean: dict[str, Any] = {}
     if "title" in values:
-        cleaned["title"] = clean_title(values["title"])
+        clean["title"] = clean_title(values["title"])
     if "description" in values:
-        cleaned["description"] = clean_description(values["description"])
+        clean["description"] = clean_description(values["description"])
     if "timezone" in values:
-        cleaned["timezone"] = clean_timezone(values["timezone"], club.timezone)
+        clean["timezone"] = clean_timezone(values["timezone"], club.timezone)
     if "is_active" in values:
-        cleaned["is_active"] = bool(values["is_active"])
-    for key, value in cleaned.items():
+        clean["is_active"] = bool(values["is_active"])
+    for key, value in clean.items():
         setattr(club, key, value)
     audit.record(session, actor=actor, action=AuditAction.CLUB_ADMIN_EDIT, entity="kruzhok", entity_id=club.id, now=now,
-                 data=dict(cleaned))
+                 data=dict(clean))
     return club

@@ -116,6 +116,3 @@ class ZipScanner:
                 self.found = "pptx"
                 return
             pos = at + 4
-
-    def finish(self) -> str | None:
-        return self.found

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from core.storage.base import Storage, StorageError, check_key
 from core.storage.local import LocalStorage
 
+if TYPE_CHECKING:
+    from core.settings import Settings
 
-def make_storage(settings: Any) -> Storage:
+
+def make_storage(settings: Settings) -> Storage:
+    """The one storage factory. A misconfiguration (unknown backend, S3 without a bucket, boto3 not
+    installed) raises at start-up — nothing falls back silently."""
     if settings.media_backend == "s3":
         from core.storage.s3 import S3Storage
 

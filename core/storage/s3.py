@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from core.storage.base import CHUNK_SIZE, Storage, check_key, iter_chunks
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 PART_SIZE = 8 * 1024 * 1024  # S3 parts must be >= 5 MiB except the last
 PRIVATE_PREFIX = "private/"
@@ -19,7 +22,7 @@ class S3Storage(Storage):
         self.client = client
 
     @classmethod
-    def from_settings(cls, settings: Any) -> S3Storage:
+    def from_settings(cls, settings: Settings) -> S3Storage:
         import boto3
         from botocore.config import Config
 

@@ -37,12 +37,9 @@ def block_form(pk: str, token: str | None, reason: str = "Спам в комме
 
 def model_views() -> list[type]:
     """The registered back-office model views (custom pages like the media doctor excluded)."""
-    from importlib import import_module
-
     from admin_app.setup import VIEWS
 
-    views = [getattr(import_module(m), n) for m, _, n in (spec.partition(":") for spec in VIEWS)]
-    return [v for v in views if getattr(v, "is_model", False)]
+    return [v for v in VIEWS if getattr(v, "is_model", False)]
 
 
 def multipart(parts: list[tuple[str, str | tuple[str, bytes, str]]]) -> tuple[bytes, dict[str, str]]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from core.models import AuditEvent, ByteSizeItem
 from tests import factories_media as fm
 from tests.admin.helpers import EVIL, ORIGIN, csrf_of, login
-from tests.api.test_video_e2e import LEGACY_FORMS
+from tests.factories_media import LEGACY_FORMS
 
 PAGE = "/admin/media-doctor"
 

@@ -1,4 +1,4 @@
-"""The failed-login limit lives in the database: two app processes (`uvicorn --factory s7.app:asgi`, each
+"""The failed-login limit lives in the database: two app processes (the Procfile's `web` command, each
 with its own memory and connection pool) on one SQLite file share it, also when the attempts race."""
 
 from __future__ import annotations
@@ -6,25 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from pathlib import Path
 
 import httpx
 import pytest
 
-from core.migrate import upgrade
-from tests.net import serve_in_process
+from tests.live_process import uvicorn_process
 
 EMAIL = "ratelimit@s7.kz"
 
 
 @pytest.fixture
-def two_processes(tmp_path) -> Iterator[list[httpx.Client]]:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
-    upgrade(url)
-    env = {"DATABASE_URL": url, "SECRET_KEY": "test-secret", "MEDIA_ROOT": str(tmp_path / "media"),
-           "PRIVATE_ROOT": str(tmp_path / "private"), "SMTP_URL": ""}
-    with ExitStack() as stack:
-        urls = [stack.enter_context(serve_in_process(env)) for _ in range(2)]
-        yield [stack.enter_context(httpx.Client(base_url=u, timeout=30)) for u in urls]
+def two_processes(tmp_path: Path) -> Iterator[list[httpx.Client]]:
+    with ExitStack() as stack:  # same tmp_path: both processes use the same SQLite file
+        servers = [stack.enter_context(uvicorn_process(tmp_path)) for _ in range(2)]
+        assert servers[0].pid != servers[1].pid and servers[0].database_url == servers[1].database_url
+        yield [stack.enter_context(httpx.Client(base_url=s.url, timeout=30)) for s in servers]
 
 
 def _login(client: httpx.Client, password: str) -> int:

@@ -57,12 +57,12 @@ def test_a_slow_upload_does_not_block_other_writers(live, live_url) -> None:  # 
             session.add(course)
             session.flush()
             lesson_id, module_id = module.lessons[0].id, module.id
-        admin = httpx.Client(base_url=live_url, headers={"Origin": live_url}, timeout=30)
-        admin.post("/admin/login", data={"username": live.admin.email, "password": PASSWORD})
-        token = re.search(r'name="csrf-token" content="([^"]+)"', admin.get("/admin/").text).group(1)
-        saved = admin.post(f"/admin/lesson/edit/{lesson_id}", follow_redirects=False, data={
-            "csrf_token": token, "module": module_id, "title": "Урок", "order_index": "0", "content": "",
-            "video_url": fast.json()["url"], "save": "Save"})
+        with httpx.Client(base_url=live_url, headers={"Origin": live_url}, timeout=30) as admin:
+            admin.post("/admin/login", data={"username": live.admin.email, "password": PASSWORD})
+            token = re.search(r'name="csrf-token" content="([^"]+)"', admin.get("/admin/").text).group(1)
+            saved = admin.post(f"/admin/lesson/edit/{lesson_id}", follow_redirects=False, data={
+                "csrf_token": token, "module": module_id, "title": "Урок", "order_index": "0", "content": "",
+                "video_url": fast.json()["url"], "save": "Save"})
         assert saved.status_code == 302, saved.text[-1500:]
         # both writes finished while the slow upload is still held half-sent
         assert thread.is_alive() and "r" not in slow, "the other writers waited for the slow upload to end"

@@ -12,18 +12,7 @@ import pytest
 from core.models import ByteSizeItem, Course, Lesson, Module
 from tests.courses_helpers import mp4_bytes
 from tests.factories import token_for
-
-LEGACY_FORMS = [
-    "/api/media/{key}",
-    "/media/{key}",
-    "media/{key}",
-    "/uploads/{key}",
-    "{key}",
-    "https://s7robotics.kz/media/{key}",
-    "https://s7robotics.kz/api/media/{key}",
-    "http://localhost:3000/uploads/{key}",
-    "http://127.0.0.1:8000/media/{key}?v=2",
-]
+from tests.factories_media import LEGACY_FORMS
 
 
 def _upload(client, admin_headers) -> dict:  # type: ignore[no-untyped-def]
