@@ -69,10 +69,7 @@ class AdminAuth(AuthenticationBackend):
 
         def load() -> User | None:
             with self.db.transaction() as session:
-                user = session.get(User, uid)
-                ok = (user is not None and user.is_staff and not user.is_blocked
-                      and user.token_version == request.session.get("v"))
-                return user if ok else None
+                return auth.staff_for_session(session, user_id=uid, token_version=request.session.get("v"))
 
         user = await run_in_threadpool(load)
         if user is None:

@@ -19,8 +19,9 @@ from wtforms import Form
 from admin_app import form_actions
 from admin_app.export import export_csv
 from admin_app.form_actions import FormAction
-from admin_app.helpers import run_service
+from admin_app.helpers import guard_save, run_service
 from core.clock import utcnow
+from core.errors import Forbidden
 from core.services import audit
 from core.settings import get_settings
 
@@ -77,14 +78,13 @@ class S7ModelView(ModelView):
                 stmt = select(func.count()).select_from(froms[0].element.order_by(None).subquery())
         return await super().count(request, stmt)
 
-    async def after_model_change(self, data: dict, model: Any, is_created: bool, request: Request) -> None:
-        """Saves that go through SQLAdmin itself (views whose edits have no rules) are audited here;
-        views that save through a service override insert/update_model and audit in the service."""
-        action = f"{self.identity}.{'create' if is_created else 'update'}"
-        fields = sorted(k for k in data if k not in ("csrf_token", "upload"))
-        await run_service(request, lambda s, actor: audit.record(
-            s, actor=actor, action=action, entity=type(model).__name__, entity_id=str(getattr(model, "id", "")),
-            now=utcnow(), data={"via": "admin", "fields": fields}))
+    async def insert_model(self, request: Request, data: dict) -> Any:
+        """No generic save path: an editable view saves through its domain's service (it overrides this)."""
+        raise Forbidden("Создание записей этого вида недоступно")
+
+    async def update_model(self, request: Request, pk: str, data: dict) -> Any:
+        """No generic save path: an editable view saves through its domain's service (it overrides this)."""
+        raise Forbidden("Изменение записей этого вида недоступно")
 
     async def after_model_delete(self, model: Any, request: Request) -> None:
         await run_service(request, lambda s, actor: audit.record(
@@ -92,8 +92,10 @@ class S7ModelView(ModelView):
             entity_id=str(getattr(model, "id", "")), now=utcnow(), data={"via": "admin"}))
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Each form action also appears in the list's action menu: a GET that only shows its dialog."""
+        """Each form action also appears in the list's action menu: a GET that only shows its dialog.
+        Every save/delete a view defines gets the database-error guard (`guard_save`)."""
         super().__init_subclass__(**kwargs)
+        _guard_saves(cls)
         for form_action in cls.__dict__.get("form_actions", ()):
             setattr(cls, f"form_action_page_{form_action.name}", _list_action(form_action))
 
@@ -121,3 +123,13 @@ class S7ModelView(ModelView):
 
             raise HTTPException(status_code=403)
         return await form_actions.submit(self, request, action)
+
+
+def _guard_saves(cls: type) -> None:
+    for name in ("insert_model", "update_model", "delete_model"):
+        method = cls.__dict__.get(name)
+        if method is not None and not getattr(method, "is_guarded", False):
+            setattr(cls, name, guard_save(method))
+
+
+_guard_saves(S7ModelView)

@@ -23,6 +23,7 @@ from admin_app.views.subscriptions import PlanAdmin, SubscriptionAdmin
 from admin_app.views.users import UserAdmin
 from core.db import Database
 from core.errors import ServiceError
+from core.services.media_check import Serve
 from core.settings import Settings
 from core.wiring import storage_of
 
@@ -70,7 +71,9 @@ class S7Admin(Admin):
         return await Admin._handle_form_data(request, obj)
 
 
-def mount_admin(app: Starlette, db: Database, settings: Settings) -> Admin:
+def mount_admin(app: Starlette, db: Database, settings: Settings, *, serve_media: Serve) -> Admin:
+    """`serve_media` is the composition root's in-process GET of a media URL (the media doctor's
+    live check): the back-office never imports the API."""
     admin = S7Admin(
         app,
         session_maker=db.new_sessionmaker(),
@@ -89,6 +92,7 @@ def mount_admin(app: Starlette, db: Database, settings: Settings) -> Admin:
     admin.admin.state.db = db
     admin.admin.state.settings = settings
     admin.admin.state.storage = storage_of(app.state)
+    admin.admin.state.serve_media = serve_media
     for view in VIEWS:
         admin.add_view(view)
     return admin

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import ServiceError
@@ -104,3 +104,8 @@ class Database:
             raise
         finally:
             session.close()
+
+    def ping(self) -> None:
+        """A round trip to the database (readiness probe); raises whatever the driver raises."""
+        with self.transaction() as session:
+            session.execute(text("SELECT 1"))

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, fie
 from pydantic.alias_generators import to_camel
 
 from core.errors import Invalid
+from core.services.clean import INT_MAX, INT_MIN, INT_RANGE_MESSAGE, text_problem
 from core.services.media_urls import canonical_or_none
 
 MESSAGES = {
@@ -48,22 +49,8 @@ MESSAGES = {
 
 # Every request integer must fit the smallest integer column (PostgreSQL INTEGER, 32 bits):
 # a bigger one is a 422 here rather than an overflow in the driver (SQLite) or the server (PostgreSQL).
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# The bounds and the text rules are core's (`core/services/clean.py`), shared with the back-office.
 MAX_DEPTH = 32
-NUL_MESSAGE = "Строка не может содержать нулевой символ (\\u0000)"
-SURROGATE_MESSAGE = "Строка содержит недопустимые символы (одиночный суррогат Юникода)"
-INT_RANGE_MESSAGE = f"Число вне допустимого диапазона ({INT_MIN}…{INT_MAX})"
-
-
-def text_problem(value: str) -> str | None:
-    """Why a request string cannot be stored or echoed back (NUL, lone surrogate), or None."""
-    if "\x00" in value:
-        return NUL_MESSAGE
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return SURROGATE_MESSAGE
-    return None
 
 
 def safe_label(value: str) -> str:

@@ -6,6 +6,8 @@ import logging
 import re
 from datetime import timedelta
 
+import anyio.from_thread
+import httpx
 from sqladmin import Admin
 from starlette.applications import Starlette
 
@@ -13,6 +15,7 @@ from admin_app.setup import mount_admin
 from admin_app.views.video_upload import VideoUploadView
 from core.db import Database
 from core.services.auth import TokenSigner
+from core.services.media_check import Serve
 from core.settings import Settings, get_settings
 from core.storage import make_storage
 from public_api.app import api_routes
@@ -33,7 +36,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.signer = TokenSigner(settings.secret_key,
                                    int(timedelta(days=settings.token_ttl_days).total_seconds()))
     app.state.storage = make_storage(settings)
-    admin = app.state.admin = mount_admin(app, db, settings)
+    admin = app.state.admin = mount_admin(app, db, settings, serve_media=in_process_serve(app))
     app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes,
                        rules=body_limit_rules(settings, admin))
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxy_networks)
@@ -50,6 +53,18 @@ def body_limit_rules(settings: Settings, admin: Admin) -> list[Rule]:
     if uploads:
         rules.append(rule(rf"/admin/(?:{'|'.join(uploads)})/(?:create|edit/[^/]+)", media))
     return rules
+
+
+def in_process_serve(app: Starlette) -> Serve:
+    """The media doctor's live check: a real GET of a URL through this app (its /api/media routes,
+    same database, settings and storage), in process. Call it from a worker thread (it hops back to
+    the event loop), outside any transaction (see `media_check.probe_url`)."""
+
+    async def get(url: str, headers: dict[str, str]) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://media.local") as c:
+            return await c.get(url, headers=headers)
+
+    return lambda url, headers: anyio.from_thread.run(get, url, headers)
 
 
 def asgi() -> Starlette:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from starlette.requests import Request
+from sqlalchemy.orm import Session
 
 from admin_app.form_actions import FormAction
 from admin_app.views.video_upload import VideoUploadView
-from core.models import ByteSizeItem
+from core.clock import utcnow
+from core.models import ByteSizeItem, User
 from core.services import bytesize
+from core.storage import Storage
 
 ByteSizeItem.upload = None  # unmapped: see video_upload.py
 
@@ -34,7 +36,6 @@ class ByteSizeAdmin(VideoUploadView, model=ByteSizeItem):
     name = "Видео ByteSize"
     name_plural = "ByteSize"
     icon = "fa-solid fa-clapperboard"
-    entity = "bytesize"
     form_actions = (PUBLISH, UNPUBLISH)
     column_list: ClassVar[list[Any]] = [ByteSizeItem.title, ByteSizeItem.is_published, ByteSizeItem.video_url,
                                         ByteSizeItem.created_at]
@@ -55,15 +56,14 @@ class ByteSizeAdmin(VideoUploadView, model=ByteSizeItem):
         ByteSizeItem.created_at: "Создано", ByteSizeItem.updated_at: "Изменено", ByteSizeItem.created_by_id: "Автор",
     }
 
-    def clean_video_url(self, session: Any, storage: Any, value: Any) -> Any:
-        return bytesize.clean_field(session, storage, "video_url", value)
+    def create_row(self, session: Session, storage: Storage, actor: User, data: dict[str, Any]) -> ByteSizeItem:
+        return bytesize.create_item(session, storage, actor=actor, fields=_fields(data), now=utcnow())
 
-    def clean_extra(self, session: Any, storage: Any, data: dict[str, Any]) -> None:
-        if "cover_image_url" in data:
-            data["cover_image_url"] = bytesize.clean_field(session, storage, "cover_image_url",
-                                                           data["cover_image_url"])
+    def update_row(self, session: Session, storage: Storage, actor: User, pk: str,
+                   data: dict[str, Any]) -> ByteSizeItem:
+        return bytesize.update_item(session, storage, actor=actor, item_id=pk, fields=_fields(data), now=utcnow())
 
-    async def on_model_change(self, data: dict, model: Any, is_created: bool, request: Request) -> None:
-        await super().on_model_change(data, model, is_created, request)
-        if is_created:
-            model.created_by_id = request.session.get("uid")
+
+def _fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The form's fields; publishing is not one of them (the actions do it)."""
+    return {k: data[k] for k in ("title", "description", "video_url", "cover_image_url") if k in data}

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from admin_app.base_view import S7ModelView
 from admin_app.helpers import run_service
 from admin_app.views.video_upload import VideoUploadView, storage_of
 from core.clock import utcnow
-from core.models import Course, Lesson, Module
+from core.models import Course, Lesson, Module, User
 from core.services import courses, lessons
+from core.storage import Storage
 
 # Plain, unmapped attribute (no schema change): SQLAdmin reads `obj.upload` when no file is chosen.
 Lesson.upload = None
@@ -68,13 +70,28 @@ class ModuleAdmin(S7ModelView, model=Module):
     column_labels: ClassVar[dict[Any, str]] = {
         Module.title: "Название", Module.course: "Курс", Module.order_index: "Порядок", Module.created_at: "Создан",
     }
+    form_args: ClassVar[dict[str, dict[str, Any]]] = {"course": {"allow_blank": True}}  # see LessonAdmin
+
+    async def insert_model(self, request: Request, data: dict) -> Any:
+        return await run_service(request, lambda s, a: courses.create_module(
+            s, actor=a, course_id=_pk(data.get("course")), title=data.get("title"),
+            order_index=data.get("order_index"), now=utcnow()))
+
+    async def update_model(self, request: Request, pk: str, data: dict) -> Any:
+        fields = {k: data[k] for k in ("title", "order_index") if k in data}
+        if fields.get("order_index") is None:  # left empty: unchanged
+            fields.pop("order_index", None)
+        course_id = _pk(data.get("course"))
+        if course_id:
+            fields["course_id"] = course_id
+        return await run_service(request, lambda s, a: courses.update_module(
+            s, actor=a, module_id=pk, fields=fields, now=utcnow()))
 
 
 class LessonAdmin(VideoUploadView, model=Lesson):
     name = "Урок"
     name_plural = "Уроки"
     icon = "fa-solid fa-film"
-    entity = "lesson"
     column_list: ClassVar[list[Any]] = [Lesson.title, Lesson.module, Lesson.order_index, Lesson.is_free_preview,
                                         Lesson.video_url, Lesson.updated_at]
     column_searchable_list: ClassVar[list[Any]] = [Lesson.title, Lesson.video_url]
@@ -86,6 +103,9 @@ class LessonAdmin(VideoUploadView, model=Lesson):
     form_ajax_refs: ClassVar[dict[str, dict[str, Any]]] = {"module": {"fields": ("title",), "limit": 20}}
     form_args: ClassVar[dict[str, dict[str, Any]]] = {
         "video_url": {"description": "Ссылка на загруженное видео (/api/media/…). Внешние ссылки не принимаются."},
+        # The module may be left empty: the service then answers "Модуль не найден" in Russian
+        # instead of SQLAdmin's English "Not a valid choice".
+        "module": {"allow_blank": True},
     }
     column_labels: ClassVar[dict[Any, str]] = {
         Lesson.title: "Название", Lesson.module: "Модуль", Lesson.order_index: "Порядок",
@@ -93,5 +113,22 @@ class LessonAdmin(VideoUploadView, model=Lesson):
         Lesson.video_url: "Видео", Lesson.updated_at: "Изменён", Lesson.created_at: "Создан",
     }
 
-    def clean_video_url(self, session: Any, storage: Any, value: Any) -> Any:
-        return lessons.lesson_video_url(session, storage, value)
+    @staticmethod
+    def _fields(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: data[k] for k in lessons.LESSON_FIELDS if k in data}
+
+    def create_row(self, session: Session, storage: Storage, actor: User, data: dict[str, Any]) -> Lesson:
+        return lessons.create_lesson(session, storage, actor=actor, module_id=_pk(data.get("module")),
+                                     fields=self._fields(data), now=utcnow())
+
+    def update_row(self, session: Session, storage: Storage, actor: User, pk: str, data: dict[str, Any]) -> Lesson:
+        fields = self._fields(data)
+        if fields.get("order_index") is None:  # left empty: unchanged
+            fields.pop("order_index", None)
+        return lessons.update_lesson(session, storage, actor=actor, lesson_id=pk, fields=fields, now=utcnow(),
+                                     module_id=_pk(data.get("module")))
+
+
+def _pk(value: Any) -> str | None:
+    """The id a relation select posted (SQLAdmin passes the raw string)."""
+    return value if isinstance(value, str) and value else getattr(value, "id", None)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio.from_thread
-import httpx
 from sqladmin import BaseView, expose
-from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from admin_app.forms import parse_form
-from admin_app.helpers import db_of, run_and_flash, run_service, settings_of
+from admin_app.helpers import run_and_flash, run_service
 from admin_app.views.video_upload import storage_of
 from core.clock import utcnow
 from core.errors import ServiceError
@@ -24,23 +21,10 @@ MAX_ROWS_SHOWN = 500
 PAGE = "/admin/media-doctor"
 
 
-def _serving_app(request: Request) -> Starlette:
-    """The real /api/media serving routes on the same database, settings and storage."""
-    from public_api.media import routes
-
-    app = Starlette(routes=routes)
-    app.state.db = db_of(request)
-    app.state.settings = settings_of(request)
-    app.state.storage = storage_of(request)
-    return app
-
-
-def _serve_in_process(app: Starlette) -> media_check.Serve:
-    async def get(url: str, headers: dict[str, str]) -> httpx.Response:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://media.local") as c:
-            return await c.get(url, headers=headers)
-
-    return lambda url, headers: anyio.from_thread.run(get, url, headers)
+def serve_media_of(request: Request) -> media_check.Serve:
+    """The in-process GET of a media URL that the composition root (s7/app.py) hands to the admin."""
+    serve: media_check.Serve = request.app.state.serve_media
+    return serve
 
 
 class MediaDoctorView(BaseView):
@@ -51,8 +35,7 @@ class MediaDoctorView(BaseView):
     def is_accessible(self, request: Request) -> bool:
         return request.session.get("role") in (Role.ADMIN, Role.SUPPORT)
 
-    async def _render(self, request: Request, check: media_check.UrlCheck | None = None,
-                      status: int = 200) -> Response:
+    async def _render(self, request: Request, check: dict[str, Any] | None = None, status: int = 200) -> Response:
         storage = storage_of(request)
 
         def load(session: Any, actor: Any) -> dict[str, Any]:
@@ -81,16 +64,14 @@ class MediaDoctorView(BaseView):
         if op == "check":
             url = str(form.get("url", "")).strip()[:2000]
             if not url:
-                empty = media_check.UrlCheck(input="", verdict="Вставьте ссылку для проверки.")
-                return await self._render(request, empty, 400)
+                return await self._render(request, {"input": "", "verdict": "Вставьте ссылку для проверки."}, 400)
             # The ranged GET runs before our transaction: on SQLite it would wait for our write lock.
-            serve = _serve_in_process(_serving_app(request))
-            probe = await run_in_threadpool(media_check.probe_url, serve, url)
+            probe = await run_in_threadpool(media_check.probe_url, serve_media_of(request), url)
             try:
                 result = await run_service(request, lambda s, a: media_check.check_url(
                     s, storage, url, actor=a, probe=probe))
             except ServiceError as error:
-                result = media_check.UrlCheck(input=url, verdict=error.message)
+                result = {"input": url, "verdict": error.message}
             return await self._render(request, result)
         if op == "fix":
             return await run_and_flash(
@@ -100,7 +81,7 @@ class MediaDoctorView(BaseView):
             return await run_and_flash(
                 request, lambda s, a: media_doctor.purge_orphans(s, storage, actor=a, now=utcnow()),
                 success="Файлы без ссылок удалены.", back=PAGE)
-        return await self._render(request, media_check.UrlCheck(input="", verdict="Неизвестное действие."), 400)
+        return await self._render(request, {"input": "", "verdict": "Неизвестное действие."}, 400)
 
 
 LABELS = {"ok": "В порядке", "non_canonical": "Старый формат ссылки (исправимо)",

@@ -7,15 +7,14 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from markupsafe import Markup
-from sqlalchemy import case, func, select
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy import case
 from starlette.requests import Request
 
 from admin_app.base_view import S7ModelView
 from admin_app.form_actions import ActionCall, Field, FormAction
-from admin_app.helpers import db_of, run_service
+from admin_app.helpers import run_service
 from core.clock import utcnow
-from core.models import Kruzhok, Subscription, SubscriptionPlan, SubscriptionStatus
+from core.models import Subscription, SubscriptionPlan, SubscriptionStatus
 from core.services import plans, subscriptions
 
 STATUS_LABELS = {SubscriptionStatus.PENDING: "Ожидает", SubscriptionStatus.ACTIVE: "Активна",
@@ -124,17 +123,11 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
         return obj
 
     async def _attach_club_counts(self, request: Request, rows: Sequence[Any]) -> None:
-        """One grouped query for the whole page (no per-row queries)."""
-        user_ids = list({row.user_id for row in rows})
-        if not user_ids:
+        """One grouped query for the whole page (no per-row queries), by the same service as the API."""
+        if not rows:
             return
-
-        def load() -> dict[str, int]:
-            with db_of(request).transaction() as session:
-                return dict(session.execute(select(Kruzhok.owner_id, func.count()).where(
-                    Kruzhok.owner_id.in_(user_ids)).group_by(Kruzhok.owner_id)).all())
-
-        counts = await run_in_threadpool(load)
+        counts = await run_service(request, lambda s, _actor: subscriptions.club_counts(
+            s, (row.user_id for row in rows)))
         for row in rows:
             row._clubs_count = counts.get(row.user_id, 0)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import AccountBlocked, Conflict, ErrorCode, LoginFailed, NotFound, Unauthorized, field_error
 from core.models import AuditAction, Role, User
-from core.services import audit, ratelimit
+from core.services import audit, clean, ratelimit
 from core.services.permissions import require_admin
 
 _hasher = PasswordHasher()
@@ -128,6 +128,17 @@ def user_from_token(session: Session, *, signer: TokenSigner, token: str) -> Use
     return user
 
 
+def staff_for_session(session: Session, *, user_id: object, token_version: object = None) -> User | None:
+    """The staff member a back-office session names, or None: unknown, not ADMIN/SUPPORT, blocked, or
+    (when `token_version` is given) signed out everywhere since the session was made."""
+    user = clean.get_row(session, User, user_id)
+    if user is None or not user.is_staff or user.is_blocked:
+        return None
+    if token_version is not None and user.token_version != token_version:
+        return None
+    return user
+
+
 def logout_all(session: Session, *, actor: User) -> None:
     """Invalidate every token of the caller."""
     actor.token_version = actor.token_version + 1
@@ -136,10 +147,11 @@ def logout_all(session: Session, *, actor: User) -> None:
 def block_user(session: Session, *, actor: User, user_id: str, reason: str, now: datetime) -> User:
     """Block an account (reason required): it can no longer log in, and its tokens stop working."""
     require_admin(actor)
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason or "").strip():
         raise field_error("reason", "Укажите причину блокировки")
-    user = session.get(User, user_id)
+    reason = clean.clean_text(reason, field="reason", label="Причина блокировки", max_length=2000,
+                              multiline=True) or ""
+    user = clean.get_row(session, User, user_id)
     if user is None:
         raise NotFound("Пользователь не найден")
     if user.id == actor.id:
@@ -158,14 +170,12 @@ def admin_edit_user(session: Session, *, actor: User, user_id: str, values: dict
     """Back-office edit of a user's name and role (ADMIN; audited). A role change revokes the user's
     tokens; an admin cannot take the ADMIN role from themselves (nobody could give it back)."""
     require_admin(actor)
-    user = session.get(User, user_id)
+    user = clean.get_row(session, User, user_id)
     if user is None:
         raise NotFound("Пользователь не найден")
     changed: dict[str, object] = {}
     if "full_name" in values:
-        name = (values["full_name"] or "").strip()
-        if not 1 <= len(name) <= 200:
-            raise field_error("full_name", "Укажите имя (от 1 до 200 символов)")
+        name = clean.clean_title(values["full_name"], field="full_name", label="Имя")
         if name != user.full_name:
             changed["full_name"] = name
     if "role" in values and values["role"] != user.role:

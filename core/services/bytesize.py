@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import ErrorCode, Invalid, NotFound, field_error
 from core.models import AuditAction, ByteSizeItem, User
-from core.services import audit
+from core.services import audit, clean
 from core.services.media import require_media_url
 from core.services.pagination import Page
 from core.services.permissions import require_admin
@@ -22,19 +22,15 @@ from core.services.permissions import require_admin
 FIELDS = ("title", "description", "video_url", "cover_image_url", "is_published")
 API_NAMES = {"title": "title", "description": "description", "video_url": "videoUrl",
              "cover_image_url": "coverImageUrl", "is_published": "isPublished"}
+MAX_DESCRIPTION_CHARS = 5000
 
 
 def clean_field(session: Session, storage: Any, name: str, value: Any) -> Any:
     if name == "title":
-        text = str(value or "").strip()
-        if not text:
-            raise field_error("title", "Укажите название")
-        if len(text) > 200:
-            raise field_error("title", "Название не длиннее 200 символов")
-        return text
+        return clean.clean_title(value)
     if name == "description":
-        text = str(value).strip() if value is not None else ""
-        return text or None
+        return clean.clean_text(value, field="description", label="Описание", max_length=MAX_DESCRIPTION_CHARS,
+                                required=False, multiline=True)
     if name == "video_url":
         if value is None or not str(value).strip():
             raise field_error("videoUrl", "Загрузите видео или укажите ссылку на загруженное видео",
@@ -44,9 +40,7 @@ def clean_field(session: Session, storage: Any, name: str, value: Any) -> Any:
         if value is None or not str(value).strip():
             return None
         return require_media_url(session, storage, value, field="coverImageUrl", kinds=("image",))
-    if value is None:
-        raise field_error("isPublished", "Ожидается true или false")
-    return bool(value)
+    return clean.clean_bool(value, field="isPublished")
 
 
 def _apply(session: Session, storage: Any, item: ByteSizeItem, fields: dict[str, Any]) -> dict[str, Any]:
@@ -63,7 +57,7 @@ def _apply(session: Session, storage: Any, item: ByteSizeItem, fields: dict[str,
 
 
 def get_item(session: Session, item_id: str) -> ByteSizeItem:
-    item = session.get(ByteSizeItem, item_id)
+    item = clean.get_row(session, ByteSizeItem, item_id)
     if item is None:
         raise NotFound("Видео ByteSize не найдено")
     return item

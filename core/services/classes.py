@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, ErrorCode, NotFound
 from core.models import AuditAction, ClubClass, User
-from core.services import audit
+from core.services import audit, clean
 from core.services.club_access import owned_class, owned_club
 from core.services.clubs import clean_title
 from core.services.limits import effective_limits, limit_exceeded, subscription_required
@@ -78,7 +78,7 @@ def admin_edit_class(session: Session, *, actor: User | None, class_id: str, val
                      now: datetime) -> ClubClass:
     """Back-office edit of a class's name / active flag (ADMIN; audited). Codes change only by regeneration."""
     actor = require_admin(actor)
-    klass = session.get(ClubClass, class_id)
+    klass = clean.get_row(session, ClubClass, class_id)
     if klass is None:
         raise NotFound("Класс не найден")
     if "name" in values:

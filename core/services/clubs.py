@@ -24,7 +24,7 @@ from core.models import (
     SessionStatus,
     User,
 )
-from core.services import audit, auth, notifications
+from core.services import audit, auth, clean, notifications
 from core.services.club_access import owned_club
 from core.services.limits import effective_limits, limit_exceeded, subscription_required
 from core.services.pagination import Page
@@ -33,21 +33,16 @@ from core.texts import clubs as texts
 
 
 def clean_title(value: str | None, *, field: str = "title", label: str = "Название") -> str:
-    title = (value or "").strip()
-    if not 1 <= len(title) <= 200:
-        raise field_error(field, f"{label}: от 1 до 200 символов")
-    return title
+    return clean.clean_title(value, field=field, label=label)
 
 
 def clean_description(value: str | None) -> str | None:
-    description = (value or "").strip() or None
-    if description and len(description) > 5000:
-        raise field_error("description", "Описание: не более 5000 символов")
-    return description
+    return clean.clean_text(value, field="description", label="Описание", max_length=5000, required=False,
+                            multiline=True)
 
 
 def clean_timezone(value: str | None, default: str) -> str:
-    name = (value or "").strip() or default
+    name = clean.clean_text(value, field="timezone", label="Часовой пояс", max_length=64, required=False) or default
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -236,20 +231,21 @@ def admin_edit_club(session: Session, *, actor: User | None, kruzhok_id: str, va
                     now: datetime) -> Kruzhok:
     """Back-office edit of a club's title/description/timezone/active flag (ADMIN; audited)."""
     actor = require_admin(actor)
-    club = session.get(Kruzhok, kruzhok_id)
+    club = clean.get_row(session, Kruzhok, kruzhok_id)
     if club is None:
         raise NotFound("Кружок не найден")
-    clean: dict[str, Any] = {}
+    values = dict(values)
+    cleaned: dict[str, Any] = {}
     if "title" in values:
-        clean["title"] = clean_title(values["title"])
+        cleaned["title"] = clean_title(values["title"])
     if "description" in values:
-        clean["description"] = clean_description(values["description"])
+        cleaned["description"] = clean_description(values["description"])
     if "timezone" in values:
-        clean["timezone"] = clean_timezone(values["timezone"], club.timezone)
+        cleaned["timezone"] = clean_timezone(values["timezone"], club.timezone)
     if "is_active" in values:
-        clean["is_active"] = bool(values["is_active"])
-    for key, value in clean.items():
+        cleaned["is_active"] = bool(values["is_active"])
+    for key, value in cleaned.items():
         setattr(club, key, value)
     audit.record(session, actor=actor, action=AuditAction.CLUB_ADMIN_EDIT, entity="kruzhok", entity_id=club.id, now=now,
-                 data=dict(clean))
+                 data=dict(cleaned))
     return club

@@ -17,24 +17,21 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.errors import ErrorCode, Forbidden, Invalid, NotFound, field_error
 from core.models import AuditAction, Course, CourseEnrollment, Lesson, LessonQuestion, Module, User
-from core.services import audit
+from core.services import audit, clean
 from core.services.media import require_media_url
 from core.services.pagination import Page
 from core.services.permissions import require_admin
 
 COURSE_FIELDS = ("title", "description", "cover_url", "is_published", "is_free", "price")
-MODULE_FIELDS = ("title", "order_index")
 
 
 # ---- admin: courses and modules -------------------------------------------------------------
 
+MAX_DESCRIPTION_CHARS = 20_000
+
+
 def _clean_title(value: Any, field: str = "title") -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise field_error(field, "Укажите название")
-    if len(text) > 200:
-        raise field_error(field, "Название не длиннее 200 символов")
-    return text
+    return clean.clean_title(value, field=field)
 
 
 def _apply_course_fields(session: Session, storage: Any, course: Course, fields: dict[str, Any]) -> dict[str, Any]:
@@ -45,16 +42,15 @@ def _apply_course_fields(session: Session, storage: Any, course: Course, fields:
     for name, value in fields.items():
         if name == "title":
             value = _clean_title(value)
+        elif name == "description":
+            value = clean.clean_text(value, field="description", label="Описание", max_length=MAX_DESCRIPTION_CHARS,
+                                     required=False, multiline=True)
         elif name == "cover_url":
             value = require_media_url(session, storage, value, field="coverUrl", kinds=("image",)) if value else None
         elif name == "price":
-            if value is None or int(value) < 0:
-                raise field_error("price", "Цена не может быть отрицательной")
-            value = int(value)
+            value = clean.clean_int(value, field="price", label="Цена")
         elif name in ("is_published", "is_free"):
-            if value is None:
-                raise field_error(name, "Ожидается true или false")
-            value = bool(value)
+            value = clean.clean_bool(value, field=name)
         if getattr(course, name) != value:
             setattr(course, name, value)
             changed[name] = value
@@ -88,15 +84,16 @@ def update_course(session: Session, storage: Any, *, actor: User | None, course_
     return course
 
 
-def create_module(session: Session, *, actor: User | None, course_id: str, title: str,
-                  order_index: int | None, now: datetime) -> Module:
+def create_module(session: Session, *, actor: User | None, course_id: str | None, title: Any,
+                  order_index: Any, now: datetime) -> Module:
     """Add a module to a course (at the end unless an order is given)."""
     actor = require_admin(actor)
     course = _course_or_404(session, course_id)
+    title = _clean_title(title)
     if order_index is None:
         order_index = (session.scalar(select(func.max(Module.order_index)).where(Module.course_id == course.id))
                        or -1) + 1
-    module = Module(course_id=course.id, title=_clean_title(title), order_index=order_index, created_at=now)
+    module = Module(course_id=course.id, title=title, order_index=_clean_order(order_index), created_at=now)
     session.add(module)
     session.flush()
     audit.record(session, actor=actor, action=AuditAction.MODULE_CREATE, entity="module", entity_id=module.id, now=now,
@@ -104,25 +101,40 @@ def create_module(session: Session, *, actor: User | None, course_id: str, title
     return module
 
 
+def _clean_order(value: Any) -> int:
+    return clean.clean_int(value, field="orderIndex", label="Порядок")
+
+
 def update_module(session: Session, *, actor: User | None, module_id: str, fields: dict[str, Any],
                   now: datetime) -> Module:
+    """Change a module's title/order, or move it to another course (`course_id`, back-office). Audited."""
     actor = require_admin(actor)
-    module = session.get(Module, module_id)
+    module = clean.get_row(session, Module, module_id)
     if module is None:
         raise NotFound("Модуль не найден")
+    changed: dict[str, Any] = {}
     for name, value in fields.items():
-        if name not in MODULE_FIELDS:
+        if name == "title":
+            value = _clean_title(value)
+        elif name == "order_index":
+            value = _clean_order(value)
+        elif name == "course_id":
+            value = _course_or_404(session, value).id
+        else:
             raise field_error(name, "Неизвестное поле")
-        setattr(module, name, _clean_title(value) if name == "title" else int(value))
-    audit.record(session, actor=actor, action=AuditAction.MODULE_UPDATE, entity="module", entity_id=module.id, now=now,
-                 data=dict(fields))
+        if getattr(module, name) != value:
+            setattr(module, name, value)
+            changed[name] = value
+    if changed:
+        audit.record(session, actor=actor, action=AuditAction.MODULE_UPDATE, entity="module", entity_id=module.id,
+                     now=now, data=changed)
     return module
 
 
 # ---- public: catalogue, course page, enrolment ---------------------------------------------
 
-def _course_or_404(session: Session, course_id: str) -> Course:
-    course = session.get(Course, course_id)
+def _course_or_404(session: Session, course_id: str | None) -> Course:
+    course = clean.get_row(session, Course, course_id)
     if course is None:
         raise NotFound("Курс не найден")
     return course

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Invalid, NotFound, field_error
 from core.models import AuditAction, Lesson, LessonQuestion, Module, User
-from core.services import audit
+from core.services import audit, clean
 from core.services.media import require_media_url
 from core.services.permissions import require_admin
 
@@ -30,25 +30,20 @@ def lesson_video_url(session: Session, storage: Any, value: Any) -> str | None:
     return require_media_url(session, storage, value, field="videoUrl", kinds=("video",))
 
 
+MAX_CONTENT_CHARS = 100_000
+
+
 def _clean(session: Session, storage: Any, name: str, value: Any) -> Any:
     if name == "title":
-        text = str(value or "").strip()
-        if not text:
-            raise field_error("title", "Укажите название урока")
-        if len(text) > 200:
-            raise field_error("title", "Название не длиннее 200 символов")
-        return text
+        return clean.clean_title(value, label="Название урока")
     if name == "content":
-        return None if value is None else str(value)
+        return clean.clean_text(value, field="content", label="Текст урока", max_length=MAX_CONTENT_CHARS,
+                                required=False, multiline=True)
     if name == "video_url":
         return lesson_video_url(session, storage, value)
     if name == "is_free_preview":
-        if value is None:
-            raise field_error("isFreePreview", "Ожидается true или false")
-        return bool(value)
-    if value is None or int(value) < 0:
-        raise field_error("orderIndex", "Порядок не может быть отрицательным")
-    return int(value)
+        return clean.clean_bool(value, field="isFreePreview")
+    return clean.clean_int(value, field="orderIndex", label="Порядок")
 
 
 def apply_lesson_fields(session: Session, storage: Any, lesson: Lesson, fields: dict[str, Any]) -> dict[str, Any]:
@@ -65,20 +60,25 @@ def apply_lesson_fields(session: Session, storage: Any, lesson: Lesson, fields: 
     return changed
 
 
+def _module(session: Session, module_id: str | None) -> Module:
+    module = clean.get_row(session, Module, module_id)
+    if module is None:
+        raise NotFound("Модуль не найден")
+    return module
+
+
 def get_lesson(session: Session, lesson_id: str) -> Lesson:
-    lesson = session.get(Lesson, lesson_id)
+    lesson = clean.get_row(session, Lesson, lesson_id)
     if lesson is None:
         raise NotFound("Урок не найден")
     return lesson
 
 
-def create_lesson(session: Session, storage: Any, *, actor: User | None, module_id: str,
+def create_lesson(session: Session, storage: Any, *, actor: User | None, module_id: str | None,
                   fields: dict[str, Any], now: datetime) -> Lesson:
     """Add a lesson to a module (at the end unless orderIndex is given)."""
     actor = require_admin(actor)
-    module = session.get(Module, module_id)
-    if module is None:
-        raise NotFound("Модуль не найден")
+    module = _module(session, module_id)
     fields = dict(fields)
     if fields.get("order_index") is None:
         fields["order_index"] = (session.scalar(select(func.max(Lesson.order_index))
@@ -93,16 +93,20 @@ def create_lesson(session: Session, storage: Any, *, actor: User | None, module_
 
 
 def update_lesson(session: Session, storage: Any, *, actor: User | None, lesson_id: str,
-                  fields: dict[str, Any], now: datetime) -> Lesson:
-    """Change the given lesson fields (absent = unchanged, videoUrl None = cleared). Audited."""
+                  fields: dict[str, Any], now: datetime, module_id: str | None = None) -> Lesson:
+    """Change the given lesson fields (absent = unchanged, videoUrl None = cleared); `module_id`
+    moves the lesson to another module (the back-office form can). Audited."""
     actor = require_admin(actor)
     lesson = get_lesson(session, lesson_id)
     changed = apply_lesson_fields(session, storage, lesson, fields)
+    if module_id is not None and module_id != lesson.module_id:
+        lesson.module_id = _module(session, module_id).id
+        changed["moduleId"] = lesson.module_id
     if changed:
         # The audit row names every changed field; it keeps values only for the short ones.
         audit.record(session, actor=actor, action=AuditAction.LESSON_UPDATE, entity="lesson", entity_id=lesson.id,
                      now=now, data={"changed": sorted(changed),
-                           **{k: v for k, v in changed.items() if k in ("videoUrl", "title")}})
+                                    **{k: v for k, v in changed.items() if k in ("videoUrl", "title", "moduleId")}})
     return lesson
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.errors import NotFound, field_error
 from core.models import AuditAction, Currency, PlanType, SubscriptionPlan, User
 from core.services import audit
+from core.services.clean import clean_title, get_row
 from core.services.permissions import require_admin
 
 # The same rows the data migration 5c1b0a7e9d21 inserts (fixed ids).
@@ -70,10 +71,7 @@ def validate_plan_values(values: dict[str, Any]) -> dict[str, Any]:
         if key == "is_active":
             clean[key] = bool(value)
         elif key == "title":
-            title = str(value or "").strip()
-            if not 1 <= len(title) <= 200:
-                raise field_error("title", "Название тарифа: от 1 до 200 символов")
-            clean[key] = title
+            clean[key] = clean_title(value, label="Название тарифа")
         else:
             label = FIELD_LABELS[key]
             try:
@@ -93,7 +91,7 @@ def update_plan(session: Session, *, actor: User | None, plan_id: str, values: d
                 now: datetime) -> SubscriptionPlan:
     """Admin edit of a plan (price, duration, limits, active flag); audited."""
     actor = require_admin(actor)
-    plan = session.get(SubscriptionPlan, plan_id)
+    plan = get_row(session, SubscriptionPlan, plan_id)
     if plan is None:
         raise NotFound("Тариф не найден")
     clean = validate_plan_values(values)
