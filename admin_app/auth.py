@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqladmin.authentication import AuthenticationBackend
 from sqladmin.authorization import AuthorizationBackend
 from starlette.concurrency import run_in_threadpool
@@ -16,19 +18,23 @@ from core.clock import utcnow
 from core.db import Database
 from core.errors import ServiceError
 from core.models import Role, User
-from core.services import auth
+from core.services import admin_sessions, auth
+from core.services.admin_sessions import SessionPolicy
 
 READ_ACTIONS = {"list", "details", "export"}
 STAFF_ONLY = "Вход в админ-панель доступен только администраторам и сотрудникам поддержки"
 
 
 class AdminAuth(AuthenticationBackend):
-    def __init__(self, *, db: Database, secret_key: str, https_only: bool, max_age: int) -> None:
+    def __init__(self, *, db: Database, secret_key: str, https_only: bool, max_age: int,
+                 absolute_max_age: int = 12 * 3600) -> None:
         self.db = db
+        # The cookie only carries the id of a server-side AdminSession (core/services/admin_sessions.py).
+        self.policy = SessionPolicy(idle=timedelta(seconds=max_age), absolute=timedelta(seconds=absolute_max_age))
         # Own middleware list: the session first, then CSRF (which needs the session).
         self.middlewares = [
             Middleware(SessionMiddleware, secret_key=secret_key, session_cookie="s7_admin",
-                       same_site="strict", https_only=https_only, max_age=max_age, path="/admin"),
+                       same_site="strict", https_only=https_only, max_age=absolute_max_age, path="/admin"),
             Middleware(CSRFMiddleware),
             Middleware(CloseFormsMiddleware),
         ]
@@ -38,44 +44,55 @@ class AdminAuth(AuthenticationBackend):
         email, password = str(form.get("username", "")), str(form.get("password", ""))
         ip = request.client.host if request.client else "unknown"
 
-        def check() -> User | str:
+        def check() -> tuple[User, str] | str:
             try:
                 with self.db.transaction() as session:
-                    user = auth.authenticate_password(session, email=email, password=password, ip=ip,
-                                                      now=utcnow())
-                    return user if user.is_staff else STAFF_ONLY
+                    now = utcnow()
+                    user = auth.authenticate_password(session, email=email, password=password, ip=ip, now=now)
+                    if not user.is_staff:
+                        return STAFF_ONLY
+                    row = admin_sessions.start_session(session, user=user, ip=ip, policy=self.policy, now=now)
+                    return user, row.id
             except ServiceError as error:
                 return error.message
 
-        user = await run_in_threadpool(check)
-        if isinstance(user, str):
+        result = await run_in_threadpool(check)
+        if isinstance(result, str):
             # SQLAdmin's own message is English; our login.html shows this one instead.
-            request.state.s7_login_error = user
+            request.state.s7_login_error = result
             return False
+        user, sid = result
         request.session.clear()  # the pre-login CSRF token goes too: a planted one must not survive login
-        request.session.update({"uid": user.id, "v": user.token_version, "role": user.role,
-                                "name": user.full_name})
+        request.session.update({"sid": sid, "uid": user.id, "role": user.role, "name": user.full_name})
         ensure_token(request.session)
         return True
 
     async def logout(self, request: Request) -> bool:
+        sid = request.session.get("sid")
         request.session.clear()
+        if isinstance(sid, str):
+            def end() -> None:
+                with self.db.transaction() as session:
+                    admin_sessions.end_session(session, session_id=sid, now=utcnow())
+
+            await run_in_threadpool(end)
         return True
 
     async def authenticate(self, request: Request) -> Response | bool:
-        uid = request.session.get("uid")
-        if not uid:
+        sid = request.session.get("sid")
+        if not isinstance(sid, str):
+            request.session.pop("uid", None)  # a cookie from before server-side sessions
             return False
 
         def load() -> User | None:
             with self.db.transaction() as session:
-                return auth.staff_for_session(session, user_id=uid, token_version=request.session.get("v"))
+                return admin_sessions.resume_session(session, session_id=sid, policy=self.policy, now=utcnow())
 
         user = await run_in_threadpool(load)
         if user is None:
             request.session.clear()
             return RedirectResponse(request.url_for("admin:login"), status_code=302)
-        request.session["role"] = user.role
+        request.session.update({"uid": user.id, "role": user.role})
         return True
 
 

@@ -82,7 +82,8 @@ def mount_admin(app: Starlette, db: Database, settings: Settings, *, serve_media
         templates_dir=str(TEMPLATES),
         authentication_backend=AdminAuth(db=db, secret_key=settings.secret_key,
                                          https_only=settings.https_only_cookies,
-                                         max_age=settings.admin_session_max_age),
+                                         max_age=settings.admin_session_max_age,
+                                         absolute_max_age=settings.admin_session_absolute_max_age),
         authorization_backend=RoleAuthorization(),
         # Russian always: staff browsers in headless/English setups must not switch the UI language.
         i18n_config=I18nConfig(default_locale="ru", language_cookie_name=None, language_header_name=None),

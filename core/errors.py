@@ -7,8 +7,9 @@ without being registered here, or with a status other than the registered one.
 
     ServiceError                400  bad_request
      ├── Invalid                422  validation_error (details.fields: [{field, message}])
-     │    └── NotMediaUrl       422  invalid_media_url
-     │         └── ExternalUrl  422  external_url_not_allowed
+     │    ├── NotMediaUrl       422  invalid_media_url
+     │    │    └── ExternalUrl  422  external_url_not_allowed
+     │    └── WrongCurrentPassword 422 wrong_password (the failed attempt is committed)
      ├── Unauthorized           401  unauthorized
      │    └── LoginFailed       401  invalid_credentials (the failed attempt is committed)
      ├── Forbidden              403  forbidden
@@ -64,6 +65,7 @@ class ErrorCode(StrEnum):
     ALREADY_BLOCKED = "already_blocked", 409, "The user is already blocked."
     NOT_BLOCKED = "not_blocked", 409, "The user is not blocked (nothing to unblock)."
     CANNOT_CHANGE_OWN_ROLE = "cannot_change_own_role", 409, "An administrator cannot change their own role."
+    WRONG_PASSWORD = "wrong_password", 422, "change-password: the current password is wrong (counts as a failed login)."
 
     # Subscriptions and plans.
     SUBSCRIPTION_REQUIRED = "subscription_required", 403, "Creating clubs/classes needs an active subscription."
@@ -147,6 +149,14 @@ class ExternalUrl(NotMediaUrl):
 
     code = ErrorCode.EXTERNAL_URL_NOT_ALLOWED
     message = "Внешние ссылки не принимаются: загрузите файл на платформу."
+
+
+class WrongCurrentPassword(Invalid):
+    """change-password with a wrong current password: counted like a failed login."""
+
+    code = ErrorCode.WRONG_PASSWORD
+    message = "Текущий пароль указан неверно"
+    commit_anyway = True
 
 
 class Unauthorized(ServiceError):

@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     # The local, single-machine mode of scripts/run.sh: the default SECRET_KEY is tolerated.
     embedded: bool = False
     token_ttl_days: int = 30
-    admin_session_max_age: int = 8 * 3600
+    admin_session_max_age: int = 8 * 3600  # idle timeout
+    admin_session_absolute_max_age: int = 12 * 3600
     https_only_cookies: bool = False
     # Largest request body outside the media upload routes (JSON, forms, back-office); more is a 413.
     max_body_bytes: int = 1024 * 1024

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from core.db import Database
-from core.services import ratelimit
+from core.services import admin_sessions, ratelimit
 from core.settings import Settings
 from core.storage import Storage
 from jobs.email_outbox import send_outbox
@@ -33,9 +33,16 @@ def purge_rate_limits(db: Database, *, settings: Settings | None = None, now: da
         return ratelimit.purge_old(session, now=now)
 
 
+def purge_admin_sessions(db: Database, *, settings: Settings | None = None, now: datetime,
+                         storage: Storage | None = None) -> int:
+    with db.transaction() as session:
+        return admin_sessions.purge_ended(session, now=now)
+
+
 JOBS: list[Job] = [
     Job("send_email_outbox", send_outbox, 30),
     Job("purge_rate_limits", purge_rate_limits, 3600),
+    Job("purge_admin_sessions", purge_admin_sessions, 3600),
     Job("expire_subscriptions", expire_subscriptions, 300),
     Job("remind_expiring_subscriptions", remind_expiring_subscriptions, 3600),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from core.services import course_progress, courses, lessons
+from core.services.bounds import MAX_PRICE
 from core.services.media import canonical_or_none
 from core.services.pagination import Page
 from public_api.http import Ctx, api
@@ -22,7 +23,7 @@ class CourseIn(ApiModel):
     cover_url: str | None = None
     is_published: bool = False
     is_free: bool = True
-    price: int = Field(default=0, ge=0)
+    price: int = Field(default=0, ge=0, le=MAX_PRICE)
 
 
 class CoursePatch(ApiModel):
@@ -31,7 +32,7 @@ class CoursePatch(ApiModel):
     cover_url: str | None = None
     is_published: bool | None = None
     is_free: bool | None = None
-    price: int | None = Field(default=None, ge=0)
+    price: int | None = Field(default=None, ge=0, le=MAX_PRICE)
 
 
 class ModuleIn(ApiModel):

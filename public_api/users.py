@@ -6,18 +6,23 @@ from datetime import datetime
 
 from core.services import auth
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, OutModel
+from public_api.validation import ApiModel, OutModel, Password
 
 
 class RegisterIn(ApiModel):
     email: str
-    password: str
+    password: Password
     full_name: str
 
 
 class LoginIn(ApiModel):
     email: str
-    password: str
+    password: Password
+
+
+class ChangePasswordIn(ApiModel):
+    current_password: Password
+    new_password: Password
 
 
 class UserOut(OutModel):
@@ -58,8 +63,17 @@ def login(ctx: Ctx, body: LoginIn) -> dict:
 @api("/api/auth/logout-all", "POST", response=OkOut, tag="auth")
 def logout_all(ctx: Ctx) -> dict:
     """Invalidate all tokens of the caller."""
-    auth.logout_all(ctx.session, actor=ctx.actor)  # type: ignore[arg-type]
+    auth.logout_all(ctx.session, actor=ctx.actor, now=ctx.now)  # type: ignore[arg-type]
     return {"ok": True}
+
+
+@api("/api/auth/change-password", "POST", body=ChangePasswordIn, response=AuthOut, tag="auth")
+def change_password(ctx: Ctx, body: ChangePasswordIn) -> dict:
+    """Change the password; every other token and back-office session ends. Returns a new token."""
+    user = auth.change_password(ctx.session, actor=ctx.actor, current_password=body.current_password,  # type: ignore[arg-type]
+                                new_password=body.new_password, ip=ctx.client_ip, now=ctx.now)
+    ctx.session.flush()
+    return {"token": ctx.state.signer.issue(user), "user": user}
 
 
 @api("/api/me", "GET", response=UserOut, tag="auth")
@@ -68,4 +82,4 @@ def me(ctx: Ctx) -> object:
     return ctx.actor
 
 
-routes = [register, login, logout_all, me]
+routes = [register, login, logout_all, change_password, me]

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from core.errors import Invalid
+from core.services.bounds import MAX_TEXT
 from core.services.clean import INT_MAX, INT_MIN, INT_RANGE_MESSAGE, text_problem
 from core.services.media_urls import canonical_or_none
 
@@ -108,11 +118,47 @@ def _check_ints(value: Any) -> Any:
     return value
 
 
+# A password reaches the service exactly as typed (never trimmed); the service checks its rules.
+Password = Annotated[str, StringConstraints(strip_whitespace=False, max_length=1024)]
+
+
+def _scalar_kind(annotation: Any) -> type | None:
+    """int, float or bool when the field holds exactly that scalar (optionally None), else None."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    args = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    kinds = {a for a in args if a is not type(None)}
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        return kind if kind in (int, float, bool) else None
+    return None
+
+
+STRICT_MESSAGES = {int: "Ожидается целое число", float: "Ожидается число", bool: "Ожидается true или false"}
+
+
 class ApiModel(BaseModel):
-    """Request models: camelCase on the wire, unknown fields refused, numbers within column range."""
+    """Request models: camelCase on the wire, unknown fields refused, numbers within column range,
+    strict scalars (no "5" or true for a number, no 1 for a boolean), every string at most MAX_TEXT."""
 
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True,
-                              str_strip_whitespace=True)
+                              str_strip_whitespace=True, str_max_length=MAX_TEXT)
+    strict_scalars: ClassVar[bool] = True
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_scalar_types(cls, value: Any, info: ValidationInfo) -> Any:
+        if not cls.strict_scalars or value is None or info.field_name is None:
+            return value
+        kind = _scalar_kind(cls.model_fields[info.field_name].annotation)
+        if kind is None:
+            return value
+        ok = (isinstance(value, bool) if kind is bool
+              else isinstance(value, int) and not isinstance(value, bool) if kind is int
+              else isinstance(value, int | float) and not isinstance(value, bool))
+        if not ok:
+            raise ValueError(STRICT_MESSAGES[kind])
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
@@ -122,7 +168,8 @@ class ApiModel(BaseModel):
 
 class QueryModel(ApiModel):
     model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True,
-                              str_strip_whitespace=True)
+                              str_strip_whitespace=True, str_max_length=MAX_TEXT)
+    strict_scalars: ClassVar[bool] = False  # query strings are text: "20" is the number 20
 
 
 class PageQuery(QueryModel):

@@ -37,7 +37,7 @@ from .schedule import (
     SessionStatus,
 )
 from .subscriptions import Currency, PaymentMethod, PlanType, Subscription, SubscriptionPlan, SubscriptionStatus
-from .users import Role, User
+from .users import AdminSession, Role, User
 from .xp import XpEvent, XpSource
 
 __all__ = [
@@ -46,7 +46,7 @@ __all__ = [
     "NotificationType", "PaymentMethod", "PlanType", "PurchaseStatus", "QuestionType", "QuizAssignmentStatus",
     "Role", "SessionStatus", "SubscriptionStatus", "XpSource",
     # tables
-    "Attendance", "AuditEvent", "Base", "ByteSizeItem", "CertificateRequest", "ClassEnrollment",
+    "AdminSession", "Attendance", "AuditEvent", "Base", "ByteSizeItem", "CertificateRequest", "ClassEnrollment",
     "ClubClass", "ClubMentor", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",
     "EmailOutbox", "Kruzhok", "Lesson", "LessonCompletion", "LessonQuestion", "LessonSession",
     "MediaObject", "MissionCompletion", "Module", "Notification", "Program", "ProgramLesson",

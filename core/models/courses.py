@@ -30,7 +30,8 @@ class PurchaseStatus(StrEnum):
 
 class Course(IdMixin, CreatedMixin, Base):
     __tablename__ = "courses"
-    __table_args__ = (CheckConstraint("price >= 0", name="price_nonneg"),)
+    __table_args__ = (CheckConstraint("price >= 0", name="price_nonneg"),
+                      CheckConstraint("price <= 10000000", name="price_max"))
 
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)

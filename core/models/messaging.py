@@ -20,6 +20,7 @@ class NotificationType(StrEnum):
     SUBSCRIPTION_EXPIRED = "SUBSCRIPTION_EXPIRED"
     CLUB_MENTOR_ASSIGNED = "CLUB_MENTOR_ASSIGNED"
     CLUB_JOINED = "CLUB_JOINED"
+    LOGIN_ATTACK = "LOGIN_ATTACK"  # to the owner and the admins: many failed logins on an account
 
 
 class EmailStatus(StrEnum):
@@ -36,6 +37,8 @@ class AuditAction(StrEnum):
     USER_EDIT = "user.edit"
     USER_BLOCK = "user.block"
     USER_UNBLOCK = "user.unblock"
+    USER_CHANGE_PASSWORD = "user.change_password"
+    AUTH_LOGIN_ATTACK = "auth.login_attack"
     PLAN_UPDATE = "plan.update"
     SUBSCRIPTION_REQUEST = "subscription.request"
     SUBSCRIPTION_APPROVE = "subscription.approve"

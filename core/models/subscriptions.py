@@ -43,6 +43,13 @@ class SubscriptionPlan(IdMixin, CreatedMixin, Base):
             "max_kruzhoks >= 0 AND max_classes_per_kruzhok >= 0 AND max_students_per_class >= 0",
             name="limits_nonneg",
         ),
+        # The maxima of core/services/bounds.py: a duration past ten years overflowed dates (issue 12).
+        CheckConstraint("price <= 10000000", name="price_max"),
+        CheckConstraint("duration_days <= 3650", name="duration_max"),
+        CheckConstraint(
+            "max_kruzhoks <= 100000 AND max_classes_per_kruzhok <= 100000 AND max_students_per_class <= 100000",
+            name="limits_max",
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)

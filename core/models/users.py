@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, CreatedMixin, IdMixin, check_in
+from .base import Base, CreatedMixin, IdMixin, UTCDateTime, check_in, fk
 
 
 class Role(StrEnum):
@@ -45,3 +46,20 @@ class User(IdMixin, CreatedMixin, Base):
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.ADMIN, Role.SUPPORT)
+
+
+class AdminSession(IdMixin, CreatedMixin, Base):
+    """A back-office login. The signed `s7_admin` cookie carries only this row's id, so logout,
+    logout-all, blocking and a password change end every copy of the cookie at once."""
+
+    __tablename__ = "admin_sessions"
+    __table_args__ = (Index("ix_admin_sessions_user_ended", "user_id", "ended_at"),)
+
+    user_id: Mapped[str] = fk("users.id", index=False)
+    # The user's token_version at login: bumping it (logout-all, blocking, password or role
+    # change) ends this session too.
+    token_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)  # absolute maximum age
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(64))

@@ -1,10 +1,12 @@
-"""Accounts: registration, login with a database-backed failure limit, API tokens, blocking."""
+"""Accounts: registration, login (throttled by login_throttle), password change, API tokens, blocking."""
 
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -14,9 +16,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import AccountBlocked, Conflict, ErrorCode, LoginFailed, NotFound, Unauthorized, field_error
+from core.errors import (
+    AccountBlocked,
+    Conflict,
+    ErrorCode,
+    LoginFailed,
+    NotFound,
+    Unauthorized,
+    WrongCurrentPassword,
+    field_error,
+)
 from core.models import AuditAction, Role, User
-from core.services import audit, clean, ratelimit
+from core.services import admin_sessions, audit, clean, login_throttle, names, passwords
 from core.services.permissions import require_admin
 
 _hasher = PasswordHasher()
@@ -54,13 +65,6 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _check_password_rules(password: str) -> None:
-    if len(password) < 8:
-        raise field_error("password", "Пароль должен содержать не менее 8 символов")
-    if len(password) > 128:
-        raise field_error("password", "Пароль слишком длинный (не более 128 символов)")
-
-
 def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
@@ -69,10 +73,8 @@ def register(session: Session, *, email: str, password: str, full_name: str, now
              role: Role = Role.USER) -> User:
     """Create a USER account. Raises Invalid, or Conflict `email_taken`."""
     email = normalize_email(email)
-    _check_password_rules(password)
-    full_name = (full_name or "").strip()
-    if not 1 <= len(full_name) <= 200:
-        raise field_error("fullName", "Укажите имя (от 1 до 200 символов)")
+    passwords.check_password(password, email=email)
+    full_name = names.clean_display_name(full_name)
     if find_user_by_email(session, email) is not None:
         raise Conflict("Пользователь с таким email уже зарегистрирован", code=ErrorCode.EMAIL_TAKEN)
     user = User(email=email, password_hash=hash_password(password), full_name=full_name, role=role,
@@ -86,20 +88,29 @@ def register(session: Session, *, email: str, password: str, full_name: str, now
 
 
 def authenticate_password(session: Session, *, email: str, password: str, ip: str, now: datetime) -> User:
-    """Check credentials; failures are counted per email and per IP (5 per email per 15 min)."""
+    """Check credentials, throttled by `login_throttle` (per (email, IP), per IP, per account).
+
+    Unknown emails verify the password against a dummy hash, so both cases do the same work and
+    get the same answer. Raises RateLimited, LoginFailed (the failure is committed) or AccountBlocked.
+    """
     email_key = (email or "").strip().lower()[:254]
-    ratelimit.check(session, "login_email", email_key, now=now)
-    ratelimit.check(session, "login_ip", ip, now=now)
+    login_throttle.check_allowed(session, email_key=email_key, ip=ip, now=now)
     user = find_user_by_email(session, email_key) if email_key else None
-    if user is None or not _verify(user.password_hash, password or ""):
-        ratelimit.record(session, "login_email", email_key, now=now)
-        ratelimit.record(session, "login_ip", ip, now=now)
+    ok = _verify(user.password_hash if user else _dummy_hash(), password or "")
+    if user is None or not ok:
+        login_throttle.record_failure(session, email_key=email_key, ip=ip, user=user, now=now)
         raise LoginFailed()
     if user.is_blocked:
         raise AccountBlocked()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+@cache
+def _dummy_hash() -> str:
+    """An Argon2 hash with the real parameters, verified against for unknown emails."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -139,9 +150,29 @@ def staff_for_session(session: Session, *, user_id: object, token_version: objec
     return user
 
 
-def logout_all(session: Session, *, actor: User) -> None:
-    """Invalidate every token of the caller."""
-    actor.token_version = actor.token_version + 1
+def logout_all(session: Session, *, actor: User, now: datetime) -> None:
+    """End every API token and back-office session of the caller."""
+    admin_sessions.end_all_sessions(session, user=actor, now=now)
+
+
+def change_password(session: Session, *, actor: User, current_password: str, new_password: str, ip: str,
+                    now: datetime) -> User:
+    """Change the caller's password (the current one is checked and throttled like a login);
+    every other token and back-office session ends. Raises WrongCurrentPassword, RateLimited or Invalid."""
+    email_key = actor.email.lower()
+    login_throttle.check_allowed(session, email_key=email_key, ip=ip, now=now)
+    if not _verify(actor.password_hash, current_password or ""):
+        login_throttle.record_failure(session, email_key=email_key, ip=ip, user=actor, now=now)
+        raise WrongCurrentPassword(details={"fields": [{"field": "currentPassword",
+                                                         "message": WrongCurrentPassword.message}]})
+    passwords.check_password(new_password, email=actor.email, field="newPassword")
+    if _verify(actor.password_hash, new_password):
+        raise field_error("newPassword", "Новый пароль совпадает с текущим")
+    actor.password_hash = hash_password(new_password)
+    admin_sessions.end_all_sessions(session, user=actor, now=now)
+    audit.record(session, actor=actor, action=AuditAction.USER_CHANGE_PASSWORD, entity="User", entity_id=actor.id,
+                 now=now)
+    return actor
 
 
 def block_user(session: Session, *, actor: User, user_id: str, reason: str, now: datetime) -> User:
@@ -160,7 +191,7 @@ def block_user(session: Session, *, actor: User, user_id: str, reason: str, now:
         raise Conflict("Пользователь уже заблокирован", code=ErrorCode.ALREADY_BLOCKED)
     user.is_blocked = True
     user.blocked_reason = reason[:2000]
-    user.token_version = user.token_version + 1
+    admin_sessions.end_all_sessions(session, user=user, now=now)
     audit.record(session, actor=actor, action=AuditAction.USER_BLOCK, entity="User", entity_id=user.id, now=now,
                  data={"reason": user.blocked_reason})
     return user
@@ -175,7 +206,7 @@ def admin_edit_user(session: Session, *, actor: User, user_id: str, values: dict
         raise NotFound("Пользователь не найден")
     changed: dict[str, object] = {}
     if "full_name" in values:
-        name = clean.clean_title(values["full_name"], field="full_name", label="Имя")
+        name = names.clean_display_name(values["full_name"], field="full_name")
         if name != user.full_name:
             changed["full_name"] = name
     if "role" in values and values["role"] != user.role:
@@ -185,7 +216,7 @@ def admin_edit_user(session: Session, *, actor: User, user_id: str, values: dict
         if user.id == actor.id:
             raise Conflict("Нельзя изменить собственную роль", code=ErrorCode.CANNOT_CHANGE_OWN_ROLE)
         changed["role"] = role
-        user.token_version = user.token_version + 1
+        admin_sessions.end_all_sessions(session, user=user, now=now)
     for key, value in changed.items():
         setattr(user, key, value)
     if changed:
@@ -213,7 +244,7 @@ def ensure_admin(session: Session, *, email: str, password: str, full_name: str,
     non-admin account becomes ADMIN only with `promote`; a changed password ends every token and
     back-office session of the account (token_version). Raises Conflict when promotion is needed."""
     email = normalize_email(email)
-    _check_password_rules(password)
+    passwords.check_password(password, email=email)
     user = find_user_by_email(session, email)
     if user is None:
         return register(session, email=email, password=password, full_name=full_name, now=now,
@@ -225,5 +256,5 @@ def ensure_admin(session: Session, *, email: str, password: str, full_name: str,
         user.role = Role.ADMIN
     if not _verify(user.password_hash, password):
         user.password_hash = hash_password(password)
-        user.token_version += 1
+        admin_sessions.end_all_sessions(session, user=user, now=now)
     return user, False

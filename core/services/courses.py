@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.errors import ErrorCode, Forbidden, Invalid, NotFound, field_error
 from core.models import AuditAction, Course, CourseEnrollment, Lesson, LessonQuestion, Module, User
-from core.services import audit, clean
+from core.services import audit, bounds, clean
 from core.services.media import require_media_url
 from core.services.pagination import Page
 from core.services.permissions import require_admin
@@ -48,7 +48,9 @@ def _apply_course_fields(session: Session, storage: Any, course: Course, fields:
         elif name == "cover_url":
             value = require_media_url(session, storage, value, field="coverUrl", kinds=("image",)) if value else None
         elif name == "price":
-            value = clean.clean_int(value, field="price", label="Цена")
+            value = clean.clean_int(value, field="price", label="Цена", maximum=bounds.MAX_PRICE)
+        elif name == "description":
+            value = bounds.bounded_text(value, field="description")
         elif name in ("is_published", "is_free"):
             value = clean.clean_bool(value, field=name)
         if getattr(course, name) != value:

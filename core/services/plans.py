@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import NotFound, field_error
 from core.models import AuditAction, Currency, PlanType, SubscriptionPlan, User
-from core.services import audit
+from core.services import audit, bounds
 from core.services.clean import clean_title, get_row
 from core.services.permissions import require_admin
 
@@ -63,7 +63,7 @@ def get_active_plan(session: Session, code: str) -> SubscriptionPlan:
 
 
 def validate_plan_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Check an edit of a plan: integers ≥ 0 (duration > 0), a non-empty title. Raises `Invalid`."""
+    """Check an edit of a plan: bounded integers (`core.services.bounds`), a non-empty title. Raises `Invalid`."""
     clean: dict[str, Any] = {}
     for key, value in values.items():
         if key not in EDITABLE:
@@ -73,17 +73,9 @@ def validate_plan_values(values: dict[str, Any]) -> dict[str, Any]:
         elif key == "title":
             clean[key] = clean_title(value, label="Название тарифа")
         else:
-            label = FIELD_LABELS[key]
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                raise field_error(key, f"«{label}»: ожидается целое число") from None
-            if number < 0 or (key == "duration_days" and number == 0):
-                raise field_error(key, f"«{label}» не может быть {'нулём или ' if key == 'duration_days' else ''}"
-                                  "отрицательным")
-            if number > 10_000_000:
-                raise field_error(key, f"«{label}»: слишком большое значение")
-            clean[key] = number
+            high = {"price": bounds.MAX_PRICE, "duration_days": bounds.MAX_DURATION_DAYS}.get(key, bounds.MAX_LIMIT)
+            low = 1 if key == "duration_days" else 0
+            clean[key] = bounds.bounded_int(value, field=key, label=FIELD_LABELS[key], low=low, high=high)
     return clean
 
 

@@ -13,8 +13,12 @@ from core.models import RateLimitHit
 
 # name: (limit, window, Russian message)
 LIMITS: dict[str, tuple[int, timedelta, str]] = {
-    "login_email": (5, timedelta(minutes=15), "Слишком много неудачных попыток входа. Попробуйте позже."),
+    # Failed logins (core/services/login_throttle.py): per (email, IP), per IP, and per account
+    # (that one only slows clients which have failed themselves, see login_throttle).
+    "login_pair": (5, timedelta(minutes=15), "Слишком много неудачных попыток входа. Попробуйте позже."),
     "login_ip": (30, timedelta(minutes=15), "Слишком много неудачных попыток входа. Попробуйте позже."),
+    "login_account": (50, timedelta(hours=1), "Слишком много неудачных попыток входа. Попробуйте позже."),
+    "login_attack_alert": (1, timedelta(hours=1), ""),
     "subscription_request": (3, timedelta(days=1), "Можно отправить не более 3 заявок в сутки."),
     "attendance_batch": (10, timedelta(hours=1), "Слишком частое сохранение табеля. Попробуйте позже."),
     "certificate_issue": (50, timedelta(hours=1), "Превышен лимит выдачи сертификатов в час."),
@@ -42,6 +46,17 @@ def check(session: Session, name: str, key: str, *, now: datetime) -> None:
     if count >= limit:
         retry = int((oldest + window - now).total_seconds()) + 1 if oldest else int(window.total_seconds())
         raise RateLimited(message, retry_after=retry)
+
+
+def window_stats(session: Session, name: str, key: str, *, now: datetime) -> tuple[int, datetime | None]:
+    """(hits in the window of (name, key), the newest hit's time) without locking or recording."""
+    _, window, _ = LIMITS[name]
+    count, newest = session.execute(
+        select(func.count(), func.max(RateLimitHit.at)).where(
+            RateLimitHit.bucket == f"{name}:{key}", RateLimitHit.at > now - window
+        )
+    ).one()
+    return int(count), newest
 
 
 def record(session: Session, name: str, key: str, *, now: datetime) -> None:

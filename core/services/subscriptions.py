@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -31,7 +31,7 @@ from core.models import (
     SubscriptionStatus,
     User,
 )
-from core.services import audit, clean, notifications, outbox, plans, ratelimit
+from core.services import audit, bounds, clean, notifications, outbox, plans, ratelimit
 from core.services.limits import Limits, active_clause, effective_limits
 from core.services.pagination import Page
 from core.services.permissions import require_admin, require_user
@@ -188,8 +188,8 @@ def _clean_limits(limits: dict[str, Any] | None) -> dict[str, int]:
             number = int(value)
         except (TypeError, ValueError):
             raise field_error(key, "Лимит должен быть целым числом") from None
-        if not 0 <= number <= 100_000:
-            raise field_error(key, "Лимит должен быть от 0 до 100000")
+        if not 0 <= number <= bounds.MAX_LIMIT:
+            raise field_error(key, f"Лимит должен быть от 0 до {bounds.MAX_LIMIT}")
         clean[key] = number
     return clean
 
@@ -207,7 +207,7 @@ def approve_subscription(session: Session, *, subscription_id: str, actor: User 
                                     active_clause(now)))
     start = max(now, current) if current is not None else now
     sub.status, sub.confirmed_at, sub.confirmed_by_id = SubscriptionStatus.ACTIVE, now, actor.id
-    sub.expires_at = start + timedelta(days=days)
+    sub.expires_at = bounds.add_days(start, days)
     for key, value in overrides.items():
         setattr(sub, key, value)
     user = sub.user

@@ -133,7 +133,7 @@ def test_plan_edit_is_validated_and_audited(client, make, session):
     login(client, make.admin())
     url = f"/admin/subscription-plan/edit/{plan.id}"
     r = _post(client, url, _plan_form(plan, price="-1"))
-    assert r.status_code == 400 and "не может быть" in r.text
+    assert r.status_code == 400 and "не меньше" in r.text
     r = _post(client, url, _plan_form(plan, price="1500", max_students_per_class="25"))
     assert r.status_code == 200, r.text[:500]
     session.expire_all()

@@ -38,8 +38,8 @@ def test_register_normalises_email_and_hashes_with_argon2id(session):
 
 
 def test_two_users_with_one_password_get_different_hashes(session):
-    a = auth.register(session, email="a1@example.kz", password="same-password", full_name="А", now=NOW)
-    b = auth.register(session, email="b1@example.kz", password="same-password", full_name="Б", now=NOW)
+    a = auth.register(session, email="a1@example.kz", password="same-password", full_name="Аня", now=NOW)
+    b = auth.register(session, email="b1@example.kz", password="same-password", full_name="Боря", now=NOW)
     assert a.password_hash != b.password_hash  # salted
 
 
@@ -97,7 +97,7 @@ def test_logout_all_revokes_earlier_tokens(session, make):
     user = make.student()
     token = _signer().issue(user)
     assert auth.user_from_token(session, signer=_signer(), token=token) is user
-    auth.logout_all(session, actor=user)
+    auth.logout_all(session, actor=user, now=NOW)
     with pytest.raises(Unauthorized):
         auth.user_from_token(session, signer=_signer(), token=token)
 
