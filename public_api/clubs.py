@@ -128,7 +128,8 @@ def directory(ctx: Ctx, query: PageQuery) -> dict:
 @api("/api/clubs/join", "POST", body=JoinIn, response=EnrollmentOut, status=201, tag="clubs")
 def join(ctx: Ctx, body: JoinIn) -> dict:
     """Join a class by its 6-digit code (404 invalid_code, 409 class_full / already_member)."""
-    return enrollment_out(membership.join_by_code(ctx.session, actor=ctx.actor, code=body.code, now=ctx.now))
+    return enrollment_out(membership.join_by_code(ctx.session, actor=ctx.actor, code=body.code, now=ctx.now,
+                                                   ip=ctx.client_ip))
 
 
 @api("/api/kruzhok", "POST", body=ClubIn, response=ClubOut, status=201, tag="clubs")

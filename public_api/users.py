@@ -47,7 +47,7 @@ class OkOut(OutModel):
 def register(ctx: Ctx, body: RegisterIn) -> dict:
     """Register a new account and get a token."""
     user = auth.register(ctx.session, email=body.email, password=body.password, full_name=body.full_name,
-                         now=ctx.now)
+                         now=ctx.now, ip=ctx.client_ip)
     ctx.session.flush()
     return {"token": ctx.signer.issue(user), "user": user}
 

@@ -27,7 +27,7 @@ from core.errors import (
     field_error,
 )
 from core.models import AuditAction, Role, User
-from core.services import admin_sessions, audit, clean, login_throttle, names, passwords
+from core.services import admin_sessions, audit, clean, login_throttle, names, passwords, ratelimit
 from core.services.permissions import require_admin
 
 _hasher = PasswordHasher()
@@ -70,11 +70,14 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 
 def register(session: Session, *, email: str, password: str, full_name: str, now: datetime,
-             role: Role = Role.USER) -> User:
-    """Create a USER account. Raises Invalid, or Conflict `email_taken`."""
+             role: Role = Role.USER, ip: str | None = None) -> User:
+    """Create a USER account (at most 20 an hour per client `ip` when given).
+    Raises Invalid, RateLimited, or Conflict `email_taken`."""
     email = normalize_email(email)
     passwords.check_password(password, email=email)
     full_name = names.clean_display_name(full_name)
+    if ip is not None:
+        ratelimit.hit(session, "register_ip", ip[:64], now=now)
     if find_user_by_email(session, email) is not None:
         raise Conflict("Пользователь с таким email уже зарегистрирован", code=ErrorCode.EMAIL_TAKEN)
     user = User(email=email, password_hash=hash_password(password), full_name=full_name, role=role,

@@ -23,6 +23,12 @@ LIMITS: dict[str, tuple[int, timedelta, str]] = {
     "attendance_batch": (10, timedelta(hours=1), "Слишком частое сохранение табеля. Попробуйте позже."),
     "certificate_issue": (50, timedelta(hours=1), "Превышен лимит выдачи сертификатов в час."),
     "join_code_fail": (10, timedelta(hours=1), "Слишком много неверных кодов. Попробуйте через час."),
+    # Limits per client IP, so that more accounts do not mean more attempts (issue 12).
+    "join_code_fail_ip": (30, timedelta(hours=1), "Слишком много неверных кодов. Попробуйте через час."),
+    "register_ip": (20, timedelta(hours=1), "Слишком много регистраций с этого адреса. Попробуйте позже."),
+    # How often subscription requests notify the admins: per requesting user, and in total.
+    "subscription_notice_user": (1, timedelta(days=1), ""),
+    "subscription_notice_all": (20, timedelta(hours=1), ""),
 }
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from core.errors import Conflict, ErrorCode, NotFound, field_error
+from core.errors import Conflict, ErrorCode, NotFound, RateLimited, field_error
 from core.models import (
     AuditAction,
     ClubClass,
@@ -28,6 +28,7 @@ from core.models import (
     PaymentMethod,
     PlanType,
     Subscription,
+    SubscriptionPlan,
     SubscriptionStatus,
     User,
 )
@@ -78,15 +79,33 @@ def request_subscription(session: Session, *, actor: User | None, type: str, pay
             session.flush()
     except IntegrityError:
         raise Conflict(MSG_DUPLICATE, code=ErrorCode.DUPLICATE_PAYMENT_CODE) from None
-    notifications.notify_admins(
-        session, type=NotificationType.SUBSCRIPTION_REQUEST, title=texts.REQUEST_TITLE,
-        message=texts.request_message(full_name=actor.full_name, email=actor.email, plan_title=plan.title,
-                                      amount=plan.price, currency=plan.currency, code=code),
-        link=f"/admin/subscription/details/{sub.id}", meta={"subscriptionId": sub.id, "userId": actor.id},
-        now=now)
+    _notify_admins_of_request(session, actor=actor, sub=sub, plan=plan, now=now)
     audit.record(session, actor=actor, action=AuditAction.SUBSCRIPTION_REQUEST, entity="subscription", entity_id=sub.id,
                  now=now, data={"type": plan.code, "amount": plan.price, "paymentComment": code})
     return sub
+
+
+def _notify_admins_of_request(session: Session, *, actor: User, sub: Subscription, plan: SubscriptionPlan,
+                              now: datetime) -> None:
+    """Tell the admins, but at most once a day per requesting user and 20 times an hour in all (more
+    accounts must not mean more notifications); the message counts every pending request, so each
+    one is a digest of the queue in the back-office."""
+    try:
+        ratelimit.check(session, "subscription_notice_user", actor.id, now=now)
+        ratelimit.check(session, "subscription_notice_all", "all", now=now)
+    except RateLimited:
+        return
+    ratelimit.record(session, "subscription_notice_user", actor.id, now=now)
+    ratelimit.record(session, "subscription_notice_all", "all", now=now)
+    pending = session.scalar(select(func.count()).select_from(Subscription)
+                             .where(Subscription.status == SubscriptionStatus.PENDING)) or 0
+    notifications.notify_admins(
+        session, type=NotificationType.SUBSCRIPTION_REQUEST, title=texts.REQUEST_TITLE,
+        message=texts.request_message(full_name=actor.full_name, email=actor.email, plan_title=plan.title,
+                                      amount=plan.price, currency=plan.currency, code=sub.payment_comment,
+                                      pending=pending),
+        link=f"/admin/subscription/details/{sub.id}", meta={"subscriptionId": sub.id, "userId": actor.id},
+        now=now)
 
 
 @dataclass(frozen=True)

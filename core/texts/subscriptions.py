@@ -16,9 +16,11 @@ EXPIRED_MESSAGE = "Срок вашей подписки истёк. Продли
 EXPIRING_TITLE = "Подписка скоро истечёт"
 
 
-def request_message(*, full_name: str, email: str, plan_title: str, amount: int, currency: str, code: str) -> str:
+def request_message(*, full_name: str, email: str, plan_title: str, amount: int, currency: str, code: str,
+                    pending: int | None = None) -> str:
+    waiting = f" Всего заявок ждут проверки: {pending}." if pending is not None else ""
     return (f"Пользователь {full_name} ({email}) отправил заявку «{plan_title}» на сумму "
-            f"{money(amount, currency)}. Код отправителя: {code}.")
+            f"{money(amount, currency)}. Код отправителя: {code}.{waiting}")
 
 
 def approved_email(*, full_name: str, until: str) -> str:
