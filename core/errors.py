@@ -85,6 +85,7 @@ class ErrorCode(StrEnum):
     CLUB_INACTIVE = "club_inactive", 409, "The club accepts no new students: the owner's subscription lapsed."
     CLASS_FULL = "class_full", 409, "The class has no free seats under the owner's plan."
     CODE_GENERATION_FAILED = "code_generation_failed", 409, "No free join code was found; try again."
+    INVITATION_ANSWERED = "invitation_answered", 409, "The invitation was already accepted or declined."
 
     # Request bodies.
     BODY_TOO_LARGE = "body_too_large", 413, "The request body is over its limit (`details.maxBytes`)."

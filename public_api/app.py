@@ -11,6 +11,7 @@ from public_api import (
     clubs,
     courses,
     health,
+    invitations,
     media,
     media_upload,
     notifications,
@@ -29,6 +30,7 @@ RESOURCE_MODULES: list[ModuleType] = [
     bytesize,
     subscriptions,
     clubs,
+    invitations,
 ]
 
 

@@ -8,9 +8,10 @@ from datetime import datetime
 from pydantic import Field
 
 from core.models import ClassEnrollment
-from core.services import classes, clubs, membership
+from core.services import classes, clubs, invitations, membership
 from core.services.pagination import Page
 from public_api.http import Ctx, api
+from public_api.invitations import InvitationOut
 from public_api.validation import ApiModel, OutModel, PageQuery
 
 
@@ -104,12 +105,6 @@ class MyClubsOut(OutModel):
     enrolled: list[MyClubOut]
 
 
-class MentorOut(OutModel):
-    kruzhok_id: str
-    user_id: str
-    created_at: datetime
-
-
 def enrollment_out(e: ClassEnrollment) -> dict:
     klass = e.club_class
     return {"id": e.id, "classId": klass.id, "className": klass.name, "kruzhokId": klass.kruzhok_id,
@@ -157,12 +152,12 @@ def regenerate_code(ctx: Ctx, class_id: str) -> object:
     return classes.regenerate_code(ctx.session, actor=ctx.actor, class_id=class_id, now=ctx.now)
 
 
-@api("/api/kruzhok/classes/{class_id}/students", "POST", body=EmailIn, response=EnrollmentOut, status=201,
+@api("/api/kruzhok/classes/{class_id}/students", "POST", body=EmailIn, response=InvitationOut, status=202,
      tag="clubs")
-def add_student(ctx: Ctx, body: EmailIn, class_id: str) -> dict:
-    """Owner: add a registered user to the class by email."""
-    return enrollment_out(membership.add_student(ctx.session, actor=ctx.actor, class_id=class_id,
-                                                 email=body.email, now=ctx.now))
+def add_student(ctx: Ctx, body: EmailIn, class_id: str) -> object:
+    """Owner: invite an email into the class; the person accepts or declines (the same answer whether
+    or not the email is registered; an unregistered email gets it on sign-up)."""
+    return invitations.invite_student(ctx.session, actor=ctx.actor, class_id=class_id, email=body.email, now=ctx.now)
 
 
 @api("/api/kruzhok/classes/{class_id}/students/{student_id}", "DELETE", response=EnrollmentOut, tag="clubs")
@@ -172,10 +167,11 @@ def remove_student(ctx: Ctx, class_id: str, student_id: str) -> dict:
                                                     student_id=student_id, now=ctx.now))
 
 
-@api("/api/kruzhok/{kruzhok_id}/mentors", "POST", body=EmailIn, response=MentorOut, status=201, tag="clubs")
+@api("/api/kruzhok/{kruzhok_id}/mentors", "POST", body=EmailIn, response=InvitationOut, status=202, tag="clubs")
 def assign_mentor(ctx: Ctx, body: EmailIn, kruzhok_id: str) -> object:
-    """Owner: assign a registered user as a mentor of the club."""
-    return clubs.assign_mentor(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id, email=body.email, now=ctx.now)
+    """Owner: invite an email to mentor the club; the person accepts or declines."""
+    return invitations.invite_mentor(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id, email=body.email,
+                                     now=ctx.now)
 
 
 # /api/kruzhok/my must come before /api/kruzhok/{id}/… routes that could shadow it.

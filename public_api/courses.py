@@ -9,6 +9,8 @@ from pydantic import Field
 
 from core.services import course_progress, courses, lessons
 from core.services.bounds import MAX_PRICE
+from core.services.courses import MAX_DESCRIPTION_CHARS
+from core.services.lessons import MAX_CONTENT_CHARS
 from core.services.media import canonical_or_none
 from core.services.pagination import Page
 from public_api.http import Ctx, api
@@ -19,7 +21,7 @@ from public_api.validation import ApiModel, MediaUrlOut, OutModel, PageQuery
 
 class CourseIn(ApiModel):
     title: str
-    description: str | None = None
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     cover_url: str | None = None
     is_published: bool = False
     is_free: bool = True
@@ -28,7 +30,7 @@ class CourseIn(ApiModel):
 
 class CoursePatch(ApiModel):
     title: str | None = None
-    description: str | None = None
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     cover_url: str | None = None
     is_published: bool | None = None
     is_free: bool | None = None
@@ -42,7 +44,7 @@ class ModuleIn(ApiModel):
 
 class LessonIn(ApiModel):
     title: str
-    content: str | None = None
+    content: str | None = Field(default=None, max_length=MAX_CONTENT_CHARS)
     video_url: str | None = None
     is_free_preview: bool = False
     order_index: int | None = Field(default=None, ge=0)
@@ -52,7 +54,7 @@ class LessonPatch(ApiModel):
     """Only the fields sent are changed; `videoUrl: null` clears the video."""
 
     title: str | None = None
-    content: str | None = None
+    content: str | None = Field(default=None, max_length=MAX_CONTENT_CHARS)
     video_url: str | None = None
     is_free_preview: bool | None = None
     order_index: int | None = Field(default=None, ge=0)

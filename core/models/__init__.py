@@ -17,6 +17,7 @@ from .courses import (
     PurchaseStatus,
     QuestionAnswer,
 )
+from .invitations import Invitation, InvitationKind, InvitationStatus
 from .media import MediaObject
 from .messaging import (
     AuditAction,
@@ -44,9 +45,10 @@ __all__ = [
     # enums (stored as their string values)
     "AttendanceStatus", "AuditAction", "CertificateStatus", "Currency", "EmailStatus", "EnrollmentStatus",
     "NotificationType", "PaymentMethod", "PlanType", "PurchaseStatus", "QuestionType", "QuizAssignmentStatus",
-    "Role", "SessionStatus", "SubscriptionStatus", "XpSource",
+    "Role", "SessionStatus", "SubscriptionStatus", "XpSource", "InvitationKind", "InvitationStatus",
     # tables
-    "AdminSession", "Attendance", "AuditEvent", "Base", "ByteSizeItem", "CertificateRequest", "ClassEnrollment",
+    "AdminSession", "Invitation",
+    "Attendance", "AuditEvent", "Base", "ByteSizeItem", "CertificateRequest", "ClassEnrollment",
     "ClubClass", "ClubMentor", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",
     "EmailOutbox", "Kruzhok", "Lesson", "LessonCompletion", "LessonQuestion", "LessonSession",
     "MediaObject", "MissionCompletion", "Module", "Notification", "Program", "ProgramLesson",

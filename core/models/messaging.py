@@ -20,6 +20,8 @@ class NotificationType(StrEnum):
     SUBSCRIPTION_EXPIRED = "SUBSCRIPTION_EXPIRED"
     CLUB_MENTOR_ASSIGNED = "CLUB_MENTOR_ASSIGNED"
     CLUB_JOINED = "CLUB_JOINED"
+    CLUB_INVITATION = "CLUB_INVITATION"  # an invitation to a class or to mentor a club (accept/decline)
+    INVITATION_ANSWERED = "INVITATION_ANSWERED"  # to the club owner: accepted or declined
     LOGIN_ATTACK = "LOGIN_ATTACK"  # to the owner and the admins: many failed logins on an account
 
 
@@ -51,6 +53,10 @@ class AuditAction(StrEnum):
     CLASS_REGENERATE_CODE = "class.regenerate_code"
     CLASS_JOIN = "class.join"
     CLASS_ADD_STUDENT = "class.add_student"
+    CLASS_INVITE_STUDENT = "class.invite_student"
+    CLUB_INVITE_MENTOR = "club.invite_mentor"
+    INVITATION_ACCEPT = "invitation.accept"
+    INVITATION_DECLINE = "invitation.decline"
     CLASS_REMOVE_STUDENT = "class.remove_student"
     COURSE_CREATE = "course.create"
     COURSE_UPDATE = "course.update"

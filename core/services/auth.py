@@ -87,6 +87,9 @@ def register(session: Session, *, email: str, password: str, full_name: str, now
             session.add(user)
     except IntegrityError as exc:
         raise Conflict("Пользователь с таким email уже зарегистрирован", code=ErrorCode.EMAIL_TAKEN) from exc
+    from core.services import invitations  # imported here: invitations builds on auth
+
+    invitations.deliver_invitations(session, user=user, now=now)
     return user
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from core.errors import field_error
 from core.services import clean
 
-MAX_TEXT = 10_000  # descriptions, lesson content, reasons …
+MAX_TEXT = 10_000  # any request string unless its field says otherwise
 MAX_PRICE = 10_000_000  # KZT
 MAX_DURATION_DAYS = 3650  # ten years
 MAX_LIMIT = 100_000  # plan / subscription limits (kruzhoks, classes, students)
@@ -20,17 +20,6 @@ MAX_LIMIT = 100_000  # plan / subscription limits (kruzhoks, classes, students)
 def bounded_int(value: Any, *, field: str, label: str, low: int, high: int) -> int:
     """An integer within [low, high] (`clean.clean_int`: booleans, fractions, non-numbers refused)."""
     return clean.clean_int(value, field=field, label=label, minimum=low, maximum=high)
-
-
-def bounded_text(value: Any, *, field: str, max_length: int = MAX_TEXT) -> str | None:
-    """Optional text of at most `max_length` characters (None and "" stay None)."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise field_error(field, "Ожидается строка")
-    if len(value) > max_length:
-        raise field_error(field, f"Слишком длинный текст (не более {max_length} символов)")
-    return value or None
 
 
 def add_days(start: datetime, days: int, *, field: str = "duration_days") -> datetime:

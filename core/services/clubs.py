@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from core.clock import as_utc
-from core.errors import Conflict, ErrorCode, NotFound, field_error
+from core.errors import NotFound, field_error
 from core.models import (
     AuditAction,
     ClassEnrollment,
@@ -20,16 +20,13 @@ from core.models import (
     EnrollmentStatus,
     Kruzhok,
     LessonSession,
-    NotificationType,
     SessionStatus,
     User,
 )
-from core.services import audit, auth, clean, notifications
-from core.services.club_access import owned_club
+from core.services import audit, clean
 from core.services.limits import effective_limits, limit_exceeded, subscription_required
 from core.services.pagination import Page
 from core.services.permissions import require_admin, require_user
-from core.texts import clubs as texts
 
 
 def clean_title(value: str | None, *, field: str = "title", label: str = "Название") -> str:
@@ -192,39 +189,6 @@ def my_clubs(session: Session, *, actor: User | None, now: datetime) -> MyClubs:
     return MyClubs(owned=[_club_entry(c, "owner", classes[c.id]) for c in owned],
                    mentored=[_club_entry(c, "mentor", classes[c.id]) for c in mentored],
                    enrolled=list(enrolled.values()))
-
-
-def find_user_by_email(session: Session, email: str | None) -> User:
-    address = (email or "").strip().lower()
-    if not address or "@" not in address:
-        raise field_error("email", "Укажите корректный email")
-    user = auth.find_user_by_email(session, address)
-    if user is None:
-        raise NotFound("Пользователь с таким email не найден", code=ErrorCode.USER_NOT_FOUND)
-    return user
-
-
-def assign_mentor(session: Session, *, actor: User | None, kruzhok_id: str, email: str,
-                  now: datetime) -> ClubMentor:
-    """Owner assigns a registered user as a mentor of the club (409 if already one, or the owner)."""
-    actor = require_user(actor)
-    club = owned_club(session, actor, kruzhok_id)
-    user = find_user_by_email(session, email)
-    if user.id == club.owner_id:
-        raise Conflict("Руководитель кружка уже ведёт его", code=ErrorCode.ALREADY_MENTOR)
-    if session.scalar(select(ClubMentor.id).where(ClubMentor.kruzhok_id == club.id,
-                                                  ClubMentor.user_id == user.id)) is not None:
-        raise Conflict("Этот пользователь уже ментор кружка", code=ErrorCode.ALREADY_MENTOR)
-    mentor = ClubMentor(kruzhok_id=club.id, user_id=user.id, created_at=now)
-    session.add(mentor)
-    session.flush()
-    notifications.notify(session, user_id=user.id, type=NotificationType.CLUB_MENTOR_ASSIGNED,
-                         title=texts.MENTOR_ASSIGNED_TITLE, message=texts.mentor_assigned_message(club.title),
-                         link=f"/clubs/{club.id}",
-                         now=now, meta={"kruzhokId": club.id})
-    audit.record(session, actor=actor, action=AuditAction.CLUB_MENTOR_ASSIGN, entity="kruzhok", entity_id=club.id,
-                 now=now, data={"userId": user.id})
-    return mentor
 
 
 def admin_edit_club(session: Session, *, actor: User | None, kruzhok_id: str, values: dict[str, Any],

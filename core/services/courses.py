@@ -49,8 +49,6 @@ def _apply_course_fields(session: Session, storage: Any, course: Course, fields:
             value = require_media_url(session, storage, value, field="coverUrl", kinds=("image",)) if value else None
         elif name == "price":
             value = clean.clean_int(value, field="price", label="Цена", maximum=bounds.MAX_PRICE)
-        elif name == "description":
-            value = bounds.bounded_text(value, field="description")
         elif name in ("is_published", "is_free"):
             value = clean.clean_bool(value, field=name)
         if getattr(course, name) != value:

@@ -1,4 +1,5 @@
-"""Students in classes: join by code, added by the owner, soft removal (history stays).
+"""Students in classes: join by code, seated on accepting an invitation (core/services/invitations.py),
+soft removal (history stays).
 
 Capacity = the club owner's maxStudentsPerClass. The class row is locked (FOR UPDATE; BEGIN IMMEDIATE
 on SQLite) before counting, so the last seat goes to exactly one of two concurrent joins.
@@ -20,25 +21,22 @@ from core.models import (
     ClubMentor,
     EnrollmentStatus,
     Kruzhok,
-    NotificationType,
     User,
 )
-from core.services import audit, notifications, ratelimit
+from core.services import audit, ratelimit
 from core.services.club_access import owned_class
-from core.services.clubs import find_user_by_email
 from core.services.limits import effective_limits
 from core.services.permissions import require_user
-from core.texts import clubs as texts
 
 CODE_RE = re.compile(r"[0-9]{6}")
 
 
-def _lock_class(session: Session, class_id: str) -> ClubClass:
+def lock_class(session: Session, class_id: str) -> ClubClass:
     return session.scalars(select(ClubClass).where(ClubClass.id == class_id).with_for_update()
                            .execution_options(populate_existing=True)).one()
 
 
-def _enrol(session: Session, *, klass: ClubClass, student: User, now: datetime) -> ClassEnrollment:
+def seat_student(session: Session, *, klass: ClubClass, student: User, now: datetime) -> ClassEnrollment:
     """Seat `student` in the (already locked) class, or raise 409. Reactivates a REMOVED row."""
     club = klass.kruzhok
     if club.owner_id == student.id or session.scalar(
@@ -88,34 +86,9 @@ def join_by_code(session: Session, *, actor: User | None, code: str, now: dateti
         if ip is not None:
             ratelimit.record(session, "join_code_fail_ip", ip[:64], now=now)
         raise InvalidCode()
-    klass = _lock_class(session, class_id)
-    enrollment = _enrol(session, klass=klass, student=actor, now=now)
+    klass = lock_class(session, class_id)
+    enrollment = seat_student(session, klass=klass, student=actor, now=now)
     audit.record(session, actor=actor, action=AuditAction.CLASS_JOIN, entity="club_class", entity_id=klass.id, now=now)
-    return enrollment
-
-
-def add_student(session: Session, *, actor: User | None, class_id: str, email: str,
-                now: datetime) -> ClassEnrollment:
-    """Owner adds a registered user by email (404 unknown email; same capacity rules as joining)."""
-    actor = require_user(actor)
-    klass = owned_class(session, actor, class_id)
-    student = find_user_by_email(session, email)
-    klass = _lock_class(session, klass.id)
-    try:
-        enrollment = _enrol(session, klass=klass, student=student, now=now)
-    except Conflict as error:
-        if error.code == ErrorCode.ALREADY_MEMBER:
-            raise Conflict("Этот ученик уже состоит в классе", code=ErrorCode.ALREADY_MEMBER) from None
-        if error.code == ErrorCode.IS_MENTOR:
-            raise Conflict("Руководителя или ментора нельзя добавить учеником", code=ErrorCode.IS_MENTOR) from None
-        raise
-    club = klass.kruzhok
-    notifications.notify(session, user_id=student.id, type=NotificationType.CLUB_JOINED,
-                         title=texts.STUDENT_ADDED_TITLE,
-                         message=texts.student_added_message(class_name=klass.name, club_title=club.title),
-                         link=f"/clubs/{club.id}", now=now, meta={"kruzhokId": club.id, "classId": klass.id})
-    audit.record(session, actor=actor, action=AuditAction.CLASS_ADD_STUDENT, entity="club_class", entity_id=klass.id,
-                 now=now, data={"studentId": student.id})
     return enrollment
 
 

@@ -41,6 +41,8 @@ def test_lapsed_then_smaller_subscription_keeps_everything_and_stops_growth(app,
     r = client.post("/api/clubs/join", headers=token_for(app, newcomer), json={"code": empty.join_code})
     assert _error(r) == (409, "club_inactive") and "подписка руководителя неактивна" in r.json()["error"]["message"]
     r = client.post(f"/api/kruzhok/classes/{empty.id}/students", headers=headers, json={"email": newcomer.email})
+    assert r.status_code == 202  # an invitation; accepting it meets the same rule
+    r = client.post(f"/api/invitations/{r.json()['id']}/accept", headers=token_for(app, newcomer))
     assert _error(r) == (409, "club_inactive")
     student_view = client.get("/api/kruzhok/my", headers=token_for(app, members[0])).json()
     assert student_view["enrolled"][0]["id"] == club.id  # members keep their club

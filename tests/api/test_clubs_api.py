@@ -70,14 +70,17 @@ def test_owner_manages_classes_students_and_mentors(app, client, make):
     assert r.status_code == 200 and r.json()["joinCode"] != old
     student = make.student()
     r = client.post(f"/api/kruzhok/classes/{klass.id}/students", headers=headers, json={"email": student.email})
-    assert r.status_code == 201 and r.json()["status"] == "ACTIVE"
+    assert r.status_code == 202 and r.json()["status"] == "PENDING"
+    r = client.post(f"/api/invitations/{r.json()['id']}/accept", headers=token_for(app, student))
+    assert r.status_code == 200 and r.json()["status"] == "ACCEPTED"
     r = client.post(f"/api/kruzhok/classes/{klass.id}/students", headers=headers, json={"email": "no@x.kz"})
-    assert r.status_code == 404
+    assert r.status_code == 202 and r.json()["status"] == "PENDING"
     r = client.delete(f"/api/kruzhok/classes/{klass.id}/students/{student.id}", headers=headers)
     assert r.status_code == 200 and r.json()["status"] == "REMOVED" and r.json()["removedAt"]
     mentor = make.student()
     r = client.post(f"/api/kruzhok/{club.id}/mentors", headers=headers, json={"email": mentor.email})
-    assert r.status_code == 201
+    assert r.status_code == 202
+    assert client.post(f"/api/invitations/{r.json()['id']}/accept", headers=token_for(app, mentor)).status_code == 200
     mine = client.get("/api/kruzhok/my", headers=token_for(app, mentor)).json()
     assert mine["mentored"][0]["id"] == club.id
 
@@ -113,11 +116,14 @@ def test_add_by_email_respects_max_students_and_leaves_no_enrolment(app, client,
     newcomer = make.student()
     r = client.post(f"/api/kruzhok/classes/{klass.id}/students", headers=token_for(app, owner),
                     json={"email": newcomer.email})
+    assert r.status_code == 202
+    r = client.post(f"/api/invitations/{r.json()['id']}/accept", headers=token_for(app, newcomer))
     assert r.status_code == 409 and r.json()["error"]["code"] == "class_full"
     assert r.json()["error"]["message"] == "В классе нет свободных мест"
     assert r.json()["error"]["details"] == {"current": 1, "max": 1}
     assert _count(make.session, ClassEnrollment, ClassEnrollment.student_id == newcomer.id) == 0
-    assert _count(make.session, Notification, Notification.user_id == newcomer.id) == 0
+    assert _count(make.session, Notification, Notification.user_id == newcomer.id,
+                  Notification.type != "CLUB_INVITATION") == 0
     # the same student by code: same rule, same answer
     r = client.post("/api/clubs/join", headers=token_for(app, newcomer), json={"code": klass.join_code})
     assert r.status_code == 409 and r.json()["error"]["code"] == "class_full"

@@ -23,9 +23,9 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "create_club":      (401, 403, 403, 201, 403, 403, 403, 403),
     "create_class":     (401, 403, 403, 403, 403, 201, 403, 403),
     "regenerate_code":  (401, 404, 403, 404, 403, 200, 404, 404),
-    "add_student":      (401, 404, 403, 404, 403, 201, 404, 404),
+    "add_student":      (401, 404, 403, 404, 403, 202, 404, 404),
     "remove_student":   (401, 404, 403, 404, 403, 200, 404, 404),
-    "assign_mentor":    (401, 403, 403, 403, 403, 201, 403, 403),
+    "assign_mentor":    (401, 403, 403, 403, 403, 202, 403, 403),
 }
 CASES = [(route, who, MATRIX[route][i]) for route in MATRIX for i, who in enumerate(WHO)]
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, LimitExceeded, NotFound, RateLimited
 from core.models import ClassEnrollment, LessonSession
-from core.services import classes, clubs, membership
+from core.services import classes, clubs, invitations, membership
 from core.services.pagination import Page
 
 
@@ -150,31 +150,37 @@ def test_soft_removal_keeps_history_and_rejoin_reactivates(session, make):
     assert len(rows) == 1
 
 
-def test_add_student_by_email(session, make):
+def test_invite_student_by_email_then_accept(session, make):
     owner, club, klass = _club_with_class(make)
     student = make.student()
-    membership.add_student(session, actor=owner, class_id=klass.id, email=student.email.upper(), now=utcnow())
+    invitation = invitations.invite_student(session, actor=owner, class_id=klass.id, email=student.email.upper(),
+                                            now=utcnow())
+    again = invitations.invite_student(session, actor=owner, class_id=klass.id, email=student.email, now=utcnow())
+    assert again.id == invitation.id  # inviting twice changes nothing
+    with pytest.raises(NotFound):  # a stranger may not even see the class
+        invitations.invite_student(session, actor=student, class_id=klass.id, email=make.student().email,
+                                   now=utcnow())
+    with pytest.raises(NotFound):  # someone else's invitation
+        invitations.accept_invitation(session, actor=make.student(), invitation_id=invitation.id, now=utcnow())
+    invitations.accept_invitation(session, actor=student, invitation_id=invitation.id, now=utcnow())
     with pytest.raises(Conflict):
-        membership.add_student(session, actor=owner, class_id=klass.id, email=student.email, now=utcnow())
-    with pytest.raises(NotFound):
-        membership.add_student(session, actor=owner, class_id=klass.id, email="nobody@example.kz", now=utcnow())
-    with pytest.raises(Forbidden):
-        membership.add_student(session, actor=student, class_id=klass.id, email=make.student().email, now=utcnow())
+        invitations.accept_invitation(session, actor=student, invitation_id=invitation.id, now=utcnow())
+    assert session.scalar(select(ClassEnrollment.status).where(ClassEnrollment.student_id == student.id)) == "ACTIVE"
 
 
-def test_assign_mentor(session, make):
+def test_invite_mentor_then_accept(session, make):
     owner, club, _ = _club_with_class(make)
     user = make.student()
-    clubs.assign_mentor(session, actor=owner, kruzhok_id=club.id, email=user.email, now=utcnow())
-    with pytest.raises(Conflict):
-        clubs.assign_mentor(session, actor=owner, kruzhok_id=club.id, email=user.email, now=utcnow())
-    with pytest.raises(Conflict):
-        clubs.assign_mentor(session, actor=owner, kruzhok_id=club.id, email=owner.email, now=utcnow())
+    invitation = invitations.invite_mentor(session, actor=owner, kruzhok_id=club.id, email=user.email, now=utcnow())
     with pytest.raises(Forbidden):
-        clubs.assign_mentor(session, actor=user, kruzhok_id=club.id, email=make.student().email, now=utcnow())
+        invitations.invite_mentor(session, actor=user, kruzhok_id=club.id, email=make.student().email, now=utcnow())
+    invitations.accept_invitation(session, actor=user, invitation_id=invitation.id, now=utcnow())
     mine = clubs.my_clubs(session, actor=user, now=utcnow())
     assert [c.id for c in mine.mentored] == [club.id]
     assert mine.mentored[0].classes[0].join_code is not None
+    own = invitations.invite_mentor(session, actor=owner, kruzhok_id=club.id, email=owner.email, now=utcnow())
+    with pytest.raises(Conflict):
+        invitations.accept_invitation(session, actor=owner, invitation_id=own.id, now=utcnow())
 
 
 def test_my_clubs_codes_only_for_staff(session, make):
