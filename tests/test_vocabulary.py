@@ -11,6 +11,8 @@ from core.models import (
     CertificateStatus,
     EmailStatus,
     EnrollmentStatus,
+    InvitationKind,
+    InvitationStatus,
     PlanType,
     PurchaseStatus,
     QuestionType,
@@ -32,6 +34,8 @@ CHECKED = [
     ("club_quiz_assignments", "ck_club_quiz_assignments_status", QuizAssignmentStatus),
     ("email_outbox", "ck_email_outbox_status", EmailStatus),
     ("quiz_questions", "ck_quiz_questions_type", QuestionType),
+    ("club_invitations", "ck_club_invitations_kind", InvitationKind),
+    ("club_invitations", "ck_club_invitations_status", InvitationStatus),
 ]
 
 
