@@ -82,11 +82,11 @@ def record_failure(session: Session, *, email_key: str, ip: str, user: User | No
 
 def _alert(session: Session, *, user: User, failures: int, now: datetime) -> None:
     message = ATTACK_MESSAGE.format(email=user.email)
-    meta = {"userId": user.id, "failures": failures}
     notifications.notify(session, user_id=user.id, type=NotificationType.LOGIN_ATTACK, title=ATTACK_TITLE,
-                         message=message, now=now, meta=meta)
+                         message=message, now=now, meta={"userId": user.id, "failures": failures})
     notifications.notify_admins(session, type=NotificationType.LOGIN_ATTACK, title=ATTACK_TITLE, message=message,
-                                now=now, link=f"/admin/user/details/{user.id}", meta=meta)
+                                now=now, link=f"/admin/user/details/{user.id}",
+                                meta={"userId": user.id, "failures": failures})
     outbox.enqueue_email(session, to=user.email, subject=ATTACK_TITLE, body_text=message, now=now)
     audit.record(session, actor=None, action=AuditAction.AUTH_LOGIN_ATTACK, entity="User", entity_id=user.id,
                  now=now, data={"failures": failures})
