@@ -87,6 +87,10 @@ class ErrorCode(StrEnum):
     CODE_GENERATION_FAILED = "code_generation_failed", 409, "No free join code was found; try again."
     INVITATION_ANSWERED = "invitation_answered", 409, "The invitation was already accepted or declined."
 
+    # Schedule and attendance.
+    SESSION_NOT_EDITABLE = "session_not_editable", 409, "Only a SCHEDULED lesson session can be edited or cancelled."
+    INVALID_ATTENDANCE = "invalid_attendance", 422, "Attendance batch refused; `details.records` lists each bad record."
+
     # Request bodies.
     BODY_TOO_LARGE = "body_too_large", 413, "The request body is over its limit (`details.maxBytes`)."
     INVALID_JSON = "invalid_json", 422, "The body is not a JSON object (malformed, too deep or not an object)."

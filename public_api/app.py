@@ -15,6 +15,7 @@ from public_api import (
     media,
     media_upload,
     notifications,
+    schedule,
     subscriptions,
     users,
 )
@@ -31,6 +32,7 @@ RESOURCE_MODULES: list[ModuleType] = [
     subscriptions,
     clubs,
     invitations,
+    schedule,
 ]
 
 

@@ -23,6 +23,7 @@ class NotificationType(StrEnum):
     CLUB_INVITATION = "CLUB_INVITATION"  # an invitation to a class or to mentor a club (accept/decline)
     INVITATION_ANSWERED = "INVITATION_ANSWERED"  # to the club owner: accepted or declined
     LOGIN_ATTACK = "LOGIN_ATTACK"  # to the owner and the admins: many failed logins on an account
+    ATTENDANCE_MARKED = "ATTENDANCE_MARKED"
 
 
 class EmailStatus(StrEnum):
@@ -58,6 +59,10 @@ class AuditAction(StrEnum):
     INVITATION_ACCEPT = "invitation.accept"
     INVITATION_DECLINE = "invitation.decline"
     CLASS_REMOVE_STUDENT = "class.remove_student"
+    SESSION_CREATE = "session.create"
+    SESSION_UPDATE = "session.update"
+    SESSION_CANCEL = "session.cancel"
+    ATTENDANCE_SAVE = "attendance.save"
     COURSE_CREATE = "course.create"
     COURSE_UPDATE = "course.update"
     COURSE_ENROLL = "course.enroll"

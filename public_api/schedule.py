@@ -1,0 +1,140 @@
+"""Schedule (SPEC §9) and batch attendance (SPEC §10) routes of a club."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from core.services import attendance, schedule
+from public_api.http import Ctx, api
+from public_api.validation import ApiModel, OutModel, QueryModel
+
+
+class SessionIn(ApiModel):
+    class_id: str = Field(max_length=64)
+    scheduled_date: datetime
+    duration: int
+    location: str | None = Field(default=None, max_length=1000)
+    program_lesson_id: str | None = Field(default=None, max_length=64)
+    mentor_notes: str | None = Field(default=None, max_length=20_000)
+    auto_send_quiz: bool = True
+
+
+class SessionPatch(ApiModel):
+    scheduled_date: datetime | None = None
+    duration: int | None = None
+    location: str | None = Field(default=None, max_length=1000)
+    program_lesson_id: str | None = Field(default=None, max_length=64)
+    mentor_notes: str | None = Field(default=None, max_length=20_000)
+    auto_send_quiz: bool | None = None
+
+
+class ScheduleQuery(QueryModel):
+    date_from: date | None = Field(default=None, alias="from")
+    date_to: date | None = Field(default=None, alias="to")
+    class_id: str | None = Field(default=None, max_length=64)
+
+
+class SessionOut(OutModel):
+    id: str
+    kruzhok_id: str
+    class_id: str
+    class_name: str
+    program_lesson_id: str | None
+    lesson_title: str | None
+    starts_at: datetime
+    ends_at: datetime
+    local_date: date
+    time_range: str
+    timezone: str
+    duration: int
+    location: str | None
+    mentor_notes: str | None
+    status: str
+    auto_send_quiz: bool
+    in_progress: bool
+
+
+class SessionListOut(OutModel):
+    items: list[SessionOut]
+
+
+class MarkIn(ApiModel):
+    student_id: str = Field(max_length=64)
+    session_id: str = Field(max_length=64)
+    status: str = Field(max_length=32)
+
+
+class BatchIn(ApiModel):
+    records: list[MarkIn] = Field(max_length=attendance.MAX_RECORDS)
+
+
+class MarkOut(OutModel):
+    student_id: str
+    session_id: str
+    status: str
+    changed: bool
+    xp_delta: int
+
+
+class BatchOut(OutModel):
+    saved: int
+    changed: int
+    xp_total_delta: int
+    records: list[MarkOut]
+
+
+@api("/api/kruzhok/{kruzhok_id}/schedule", "POST", body=SessionIn, response=SessionOut, status=201, tag="schedule")
+def create_session(ctx: Ctx, body: SessionIn, kruzhok_id: str) -> object:
+    """Owner or mentor: schedule a lesson session (date in the club's timezone, 30–180 minutes)."""
+    return schedule.create_session(
+        ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id, class_id=body.class_id,
+        scheduled_date=body.scheduled_date, duration=body.duration, location=body.location,
+        program_lesson_id=body.program_lesson_id, mentor_notes=body.mentor_notes,
+        auto_send_quiz=body.auto_send_quiz, now=ctx.now)
+
+
+@api("/api/kruzhok/{kruzhok_id}/schedule", "GET", query=ScheduleQuery, response=SessionListOut, tag="schedule")
+def list_schedule(ctx: Ctx, query: ScheduleQuery, kruzhok_id: str) -> dict:
+    """Mentor or enrolled student: sessions between two local dates (default 31 days from today)."""
+    items = schedule.list_schedule(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id, now=ctx.now,
+                                   date_from=query.date_from, date_to=query.date_to, class_id=query.class_id)
+    return {"items": items}
+
+
+@api("/api/kruzhok/{kruzhok_id}/schedule/today", "GET", response=SessionListOut, tag="schedule")
+def club_today(ctx: Ctx, kruzhok_id: str) -> dict:
+    """Today's sessions of the club (its timezone), the one in progress or the next first."""
+    return {"items": schedule.today_for_club(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id, now=ctx.now)}
+
+
+@api("/api/mentor/today", "GET", response=SessionListOut, tag="schedule")
+def mentor_today(ctx: Ctx) -> dict:
+    """Today's sessions across every club the caller owns or mentors."""
+    return {"items": schedule.mentor_today(ctx.session, actor=ctx.actor, now=ctx.now)}
+
+
+@api("/api/kruzhok/schedule/{session_id}", "PUT", body=SessionPatch, response=SessionOut, tag="schedule")
+def update_session(ctx: Ctx, body: SessionPatch, session_id: str) -> object:
+    """Owner or mentor: change a scheduled session (only the fields sent)."""
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    return schedule.update_session(ctx.session, actor=ctx.actor, session_id=session_id, changes=changes,
+                                   now=ctx.now)
+
+
+@api("/api/kruzhok/schedule/{session_id}/cancel", "POST", response=SessionOut, tag="schedule")
+def cancel_session(ctx: Ctx, session_id: str) -> object:
+    """Owner or mentor: cancel a scheduled session (it stays in the schedule as CANCELLED)."""
+    return schedule.cancel_session(ctx.session, actor=ctx.actor, session_id=session_id, now=ctx.now)
+
+
+@api("/api/kruzhok/{kruzhok_id}/attendance/batch", "POST", body=BatchIn, response=BatchOut, tag="attendance")
+def save_attendance(ctx: Ctx, body: BatchIn, kruzhok_id: str) -> object:
+    """Owner or mentor: save marks all-or-nothing (422 invalid_attendance lists every bad record)."""
+    marks = [attendance.MarkIn(student_id=r.student_id, session_id=r.session_id, status=r.status)
+             for r in body.records]
+    return attendance.save_batch(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id, marks=marks, now=ctx.now)
+
+
+routes = [create_session, list_schedule, club_today, mentor_today, update_session, cancel_session, save_attendance]

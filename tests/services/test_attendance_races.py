@@ -1,0 +1,88 @@
+"""Two identical attendance batches at once, on committed data: XP is awarded once, not twice
+(the sessions are locked; the ledger's unique source key backs it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+
+from core.clock import utcnow
+from core.db import Database
+from core.models import (
+    Attendance,
+    AuditEvent,
+    ClassEnrollment,
+    ClubClass,
+    ClubMentor,
+    Kruzhok,
+    LessonSession,
+    Notification,
+    RateLimitHit,
+    Subscription,
+    User,
+    XpEvent,
+)
+from core.services import attendance
+from tests.concurrency import run_concurrently
+from tests.factories import make_user
+from tests.factories_clubs import make_class, make_club, make_enrollment, make_mentor, make_subscription
+from tests.factories_schedule import make_lesson_session
+
+
+def _cleanup(db: Database, user_ids: list[str]) -> None:
+    with db.transaction() as session:
+        clubs = select(Kruzhok.id).where(Kruzhok.owner_id.in_(user_ids))
+        classes = select(ClubClass.id).where(ClubClass.kruzhok_id.in_(clubs))
+        sessions = select(LessonSession.id).where(LessonSession.class_id.in_(classes))
+        session.execute(delete(Attendance).where(Attendance.session_id.in_(sessions)))
+        session.execute(delete(XpEvent).where(XpEvent.user_id.in_(user_ids)))
+        session.execute(delete(LessonSession).where(LessonSession.class_id.in_(classes)))
+        session.execute(delete(ClassEnrollment).where(ClassEnrollment.student_id.in_(user_ids)))
+        session.execute(delete(ClubClass).where(ClubClass.kruzhok_id.in_(clubs)))
+        session.execute(delete(ClubMentor).where(ClubMentor.kruzhok_id.in_(clubs)))
+        session.execute(delete(Kruzhok).where(Kruzhok.owner_id.in_(user_ids)))
+        session.execute(delete(Subscription).where(Subscription.user_id.in_(user_ids)))
+        session.execute(delete(AuditEvent).where(AuditEvent.actor_id.in_(user_ids)))
+        session.execute(delete(RateLimitHit).where(or_(*[RateLimitHit.bucket.like(f"%:{u}") for u in user_ids])))
+        session.execute(delete(Notification).where(Notification.user_id.in_(user_ids)))
+        session.execute(delete(User).where(User.id.in_(user_ids)))
+
+
+def test_two_identical_batches_at_once_award_xp_once(engine):
+    """The owner and a mentor save the same marks at the same moment (two rate-limit buckets)."""
+    db = Database(engine)
+    with db.transaction() as session:
+        owner = make_user(session)
+        make_subscription(session, owner)
+        club = make_club(session, owner)
+        klass = make_class(session, club)
+        students = [make_user(session) for _ in range(5)]
+        for student in students:
+            make_enrollment(session, klass, student)
+        lesson = make_lesson_session(session, klass)
+        mentor = make_mentor(session, club).user
+        owner_id, mentor_id, club_id, lesson_id = owner.id, mentor.id, club.id, lesson.id
+        student_ids = [s.id for s in students]
+    marks = [attendance.MarkIn(student_id=s, session_id=lesson_id, status="present") for s in student_ids]
+    try:
+        def save(actor_id: str) -> Callable[[], Any]:
+            def run() -> Any:
+                with db.transaction() as session:
+                    return attendance.save_batch(session, actor=session.get(User, actor_id), kruzhok_id=club_id,
+                                                 marks=marks, now=utcnow())
+            return run
+
+        results = run_concurrently([save(owner_id), save(mentor_id)])
+        assert all(isinstance(r, attendance.BatchResult) for r in results), results
+        assert sorted(r.changed for r in results) == [0, 5]
+        with db.transaction() as session:
+            xp = session.scalars(select(User.experience_points).where(User.id.in_(student_ids))).all()
+            assert list(xp) == [100] * 5
+            ledger = session.scalar(select(func.sum(XpEvent.amount)).where(XpEvent.user_id.in_(student_ids)))
+            assert ledger == 500
+            assert session.scalar(select(func.count()).select_from(Attendance)
+                                  .where(Attendance.session_id == lesson_id)) == 5
+    finally:
+        _cleanup(db, [owner_id, mentor_id, *student_ids])
