@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import Field
+from starlette.responses import Response
 
-from core.services import attendance, schedule
+from core.csv_export import iter_csv
+from core.services import attendance, attendance_matrix, schedule
 from public_api.http import Ctx, api
 from public_api.validation import ApiModel, OutModel, QueryModel
 
@@ -85,6 +88,51 @@ class BatchOut(OutModel):
     records: list[MarkOut]
 
 
+class MatrixQuery(QueryModel):
+    class_id: str = Field(max_length=64)
+    date_from: date | None = Field(default=None, alias="from")
+    date_to: date | None = Field(default=None, alias="to")
+    format: Literal["json", "csv"] = "json"
+
+
+class MatrixRowOut(OutModel):
+    student_id: str
+    full_name: str
+    enrollment_status: str
+    cells: dict[str, str]
+    percent: float | None
+
+
+class MatrixOut(OutModel):
+    kruzhok_id: str
+    class_id: str
+    class_name: str
+    date_from: date
+    date_to: date
+    sessions: list[SessionOut]
+    students: list[MatrixRowOut]
+    sessions_held: int
+    class_average: float | None
+
+
+class LessonStudentOut(OutModel):
+    student_id: str
+    full_name: str
+    enrollment_status: str
+    status: str | None
+
+
+class LessonPageOut(OutModel):
+    session: SessionOut
+    has_scenario: bool
+    has_presentation: bool
+    quiz_id: str | None
+    quiz_title: str | None
+    quiz_sent: bool
+    quiz_assigned_count: int
+    students: list[LessonStudentOut]
+
+
 @api("/api/kruzhok/{kruzhok_id}/schedule", "POST", body=SessionIn, response=SessionOut, status=201, tag="schedule")
 def create_session(ctx: Ctx, body: SessionIn, kruzhok_id: str) -> object:
     """Owner or mentor: schedule a lesson session (date in the club's timezone, 30–180 minutes)."""
@@ -137,4 +185,25 @@ def save_attendance(ctx: Ctx, body: BatchIn, kruzhok_id: str) -> object:
     return attendance.save_batch(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id, marks=marks, now=ctx.now)
 
 
-routes = [create_session, list_schedule, club_today, mentor_today, update_session, cancel_session, save_attendance]
+@api("/api/kruzhok/{kruzhok_id}/attendance", "GET", query=MatrixQuery, response=MatrixOut, tag="attendance")
+def matrix(ctx: Ctx, query: MatrixQuery, kruzhok_id: str) -> object:
+    """Owner or mentor: the class's attendance matrix (sessions × students); `format=csv` exports it."""
+    result = attendance_matrix.attendance_matrix(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id,
+                                                 class_id=query.class_id, date_from=query.date_from,
+                                                 date_to=query.date_to, now=ctx.now)
+    if query.format == "csv":
+        header, rows = attendance_matrix.matrix_csv_rows(result)
+        name = f"attendance-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.csv"
+        return Response("\ufeff" + "".join(iter_csv(header, rows)), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return result
+
+
+@api("/api/kruzhok/lesson/{session_id}", "GET", response=LessonPageOut, tag="schedule")
+def lesson_page(ctx: Ctx, session_id: str) -> object:
+    """Owner or mentor: the lesson page — session, materials, students with their marks, quiz sent or not."""
+    return schedule.lesson_page(ctx.session, actor=ctx.actor, session_id=session_id, now=ctx.now)
+
+
+routes = [create_session, list_schedule, club_today, mentor_today, update_session, cancel_session, save_attendance,
+          matrix, lesson_page]

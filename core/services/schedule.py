@@ -11,16 +11,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from core.clock import as_utc, local_date
 from core.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound
 from core.models import (
+    Attendance,
     AuditAction,
     ClassEnrollment,
     ClubClass,
     ClubMentor,
+    ClubQuizAssignment,
     EnrollmentStatus,
     Kruzhok,
     LessonSession,
@@ -230,7 +232,7 @@ def cancel_session(session: Session, *, actor: User | None, session_id: str, now
     return view(row, club, now=now)
 
 
-def _base_query() -> Select[tuple[LessonSession]]:
+def sessions_query() -> Select[LessonSession]:
     return select(LessonSession).options(joinedload(LessonSession.club_class),
                                          joinedload(LessonSession.program_lesson))
 
@@ -242,7 +244,7 @@ def _student_class_ids(session: Session, actor: User, club: Kruzhok) -> list[str
                ClassEnrollment.status == EnrollmentStatus.ACTIVE)).all())
 
 
-def _local_day_bounds(day_from: date, day_to: date, timezone: str) -> tuple[datetime, datetime]:
+def local_day_bounds(day_from: date, day_to: date, timezone: str) -> tuple[datetime, datetime]:
     tz = ZoneInfo(timezone)
     start = datetime.combine(day_from, time.min, tzinfo=tz)
     end = datetime.combine(day_to + timedelta(days=1), time.min, tzinfo=tz)
@@ -267,8 +269,8 @@ def list_schedule(session: Session, *, actor: User | None, kruzhok_id: str, now:
         raise _fields_error([{"field": "to", "message": "Дата окончания раньше даты начала"}])
     if (date_to - date_from).days >= MAX_RANGE_DAYS:
         raise _fields_error([{"field": "to", "message": f"Период не может быть больше {MAX_RANGE_DAYS} дней"}])
-    start, end = _local_day_bounds(date_from, date_to, club.timezone)
-    stmt = (_base_query().join(ClubClass, ClubClass.id == LessonSession.class_id)
+    start, end = local_day_bounds(date_from, date_to, club.timezone)
+    stmt = (sessions_query().join(ClubClass, ClubClass.id == LessonSession.class_id)
             .where(ClubClass.kruzhok_id == club.id, LessonSession.starts_at >= start, LessonSession.starts_at < end)
             .order_by(LessonSession.starts_at, LessonSession.id))
     if class_id is not None:
@@ -315,7 +317,7 @@ def mentor_today(session: Session, *, actor: User | None, now: datetime) -> list
     clubs = {c.id: c for c in session.scalars(select(Kruzhok).where(Kruzhok.id.in_(club_ids)))}
     # One query over the widest window any timezone's "today" can cover, then filtered per club.
     moment = as_utc(now)
-    stmt = (_base_query().join(ClubClass, ClubClass.id == LessonSession.class_id)
+    stmt = (sessions_query().join(ClubClass, ClubClass.id == LessonSession.class_id)
             .where(ClubClass.kruzhok_id.in_(club_ids), LessonSession.starts_at >= moment - timedelta(days=2),
                    LessonSession.starts_at < moment + timedelta(days=2)))
     items: list[SessionView] = []
@@ -325,3 +327,51 @@ def mentor_today(session: Session, *, actor: User | None, now: datetime) -> list
         if item.local_date == local_date(now, club.timezone):
             items.append(item)
     return order_today(items, now=now)
+
+
+@dataclass(frozen=True)
+class LessonStudent:
+    student_id: str
+    full_name: str
+    enrollment_status: str
+    status: str | None
+
+
+@dataclass(frozen=True)
+class LessonPage:
+    session: SessionView
+    has_scenario: bool
+    has_presentation: bool
+    quiz_id: str | None
+    quiz_title: str | None
+    quiz_sent: bool
+    quiz_assigned_count: int
+    students: list[LessonStudent]
+
+
+def lesson_page(session: Session, *, actor: User | None, session_id: str, now: datetime) -> LessonPage:
+    """The lesson page (SPEC §9): the session, its materials, the class's students with their current
+    mark (removed students only when they have one), the quiz and whether it was sent."""
+    actor = require_user(actor)
+    row, club = _managed_session(session, actor, session_id)
+    marks: dict[str, str] = {uid: status for uid, status in session.execute(
+        select(Attendance.student_id, Attendance.status).where(Attendance.session_id == row.id))}
+    people = session.execute(
+        select(User.id, User.full_name, ClassEnrollment.status)
+        .join(ClassEnrollment, ClassEnrollment.student_id == User.id)
+        .where(ClassEnrollment.class_id == row.class_id,
+               or_(ClassEnrollment.status == EnrollmentStatus.ACTIVE, User.id.in_(list(marks) or [""])))
+        .order_by(User.full_name, User.id)).all()
+    lesson = row.program_lesson
+    quiz = lesson.quiz if lesson is not None else None
+    assigned = 0
+    if quiz is not None:
+        assigned = session.scalar(select(func.count()).select_from(ClubQuizAssignment).where(
+            ClubQuizAssignment.session_id == row.id, ClubQuizAssignment.quiz_id == quiz.id)) or 0
+    return LessonPage(
+        session=view(row, club, now=now),
+        has_scenario=bool(lesson and lesson.scenario_key), has_presentation=bool(lesson and lesson.presentation_key),
+        quiz_id=quiz.id if quiz else None, quiz_title=quiz.title if quiz else None, quiz_sent=assigned > 0,
+        quiz_assigned_count=assigned,
+        students=[LessonStudent(student_id=uid, full_name=name, enrollment_status=status, status=marks.get(uid))
+                  for uid, name, status in people])

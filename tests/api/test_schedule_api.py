@@ -172,6 +172,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "update":     (401, 404, 403, 404, 200, 200, 404, 404),
     "cancel":     (401, 404, 403, 404, 200, 200, 404, 404),
     "attendance": (401, 403, 403, 403, 200, 200, 403, 403),
+    "lesson":     (401, 404, 403, 404, 200, 200, 404, 404),
+    "matrix":     (401, 403, 403, 403, 200, 200, 403, 403),
 }
 CASES = [(route, who, MATRIX[route][i]) for route in MATRIX for i, who in enumerate(WHO)]
 
@@ -196,9 +198,46 @@ def test_schedule_permission_matrix(app, client, make, route, who, expected):
         "cancel": lambda: client.post(f"/api/kruzhok/schedule/{future.id}/cancel", headers=headers),
         "attendance": lambda: client.post(f"/api/kruzhok/{club.id}/attendance/batch", headers=headers, json={
             "records": [{"studentId": enrolled.id, "sessionId": past.id, "status": "present"}]}),
+        "lesson": lambda: client.get(f"/api/kruzhok/lesson/{past.id}", headers=headers),
+        "matrix": lambda: client.get(f"/api/kruzhok/{club.id}/attendance?classId={klass.id}", headers=headers),
     }
     r = calls[route]()
     assert r.status_code == expected, r.text
     if expected >= 400:
         assert set(r.json()["error"]) == {"code", "message", "details"}
         assert any("а" <= ch <= "я" for ch in r.json()["error"]["message"].lower())
+
+
+def test_lesson_page_shows_materials_students_marks_and_quiz(app, client, make):
+    from core.models import ClubQuizAssignment, Quiz
+
+    owner, club, klass = _setup(make)
+    quiz = Quiz(title="Тест по уроку 3", pass_percent=60, created_at=utcnow())
+    make.session.add(quiz)
+    make.session.flush()
+    lesson = _program_lesson(make)
+    lesson.quiz_id, lesson.scenario_key = quiz.id, "scenario-key"
+    make.session.flush()
+    anna, boris = make.student(full_name="Анна"), make.student(full_name="Борис")
+    make.enrollment(klass, anna)
+    make.enrollment(klass, boris)
+    row = make.lesson_session(klass, program_lesson_id=lesson.id)
+    headers = token_for(app, owner)
+    r = client.post(f"/api/kruzhok/{club.id}/attendance/batch", headers=headers,
+                    json={"records": [{"studentId": anna.id, "sessionId": row.id, "status": "late"}]})
+    assert r.status_code == 200
+    r = client.get(f"/api/kruzhok/lesson/{row.id}", headers=headers)
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert page["session"]["lessonTitle"] == lesson.title and page["session"]["status"] == "COMPLETED"
+    assert page["hasScenario"] is True and page["hasPresentation"] is False
+    assert page["quizTitle"] == "Тест по уроку 3" and page["quizSent"] is False
+    assert [(s["fullName"], s["status"]) for s in page["students"]] == [("Анна", "late"), ("Борис", None)]
+    make.session.add(ClubQuizAssignment(student_id=anna.id, quiz_id=quiz.id, session_id=row.id,
+                                        assigned_at=utcnow(), due_at=utcnow() + timedelta(days=1)))
+    make.session.flush()
+    page = client.get(f"/api/kruzhok/lesson/{row.id}", headers=headers).json()
+    assert page["quizSent"] is True and page["quizAssignedCount"] == 1
+    assert client.get(f"/api/kruzhok/lesson/{row.id}", headers=token_for(app, anna)).status_code == 403
+    r = client.get(f"/api/kruzhok/lesson/{row.id}", headers=token_for(app, make.mentor_user()))
+    assert r.status_code == 404 and r.json()["error"]["message"] == "Занятие не найдено"
