@@ -203,7 +203,7 @@ def update_session(session: Session, *, actor: User | None, session_id: str, cha
                   program_lesson_id=changes.get("program_lesson_id"))
     if fields:
         raise _fields_error(fields)
-    before = {"startsAt": as_utc(row.starts_at).isoformat(), "duration": row.duration_min}
+    before_start, before_duration = as_utc(row.starts_at).isoformat(), row.duration_min
     if starts_at is not None:
         row.starts_at = starts_at
     if changes.get("duration") is not None:
@@ -216,7 +216,8 @@ def update_session(session: Session, *, actor: User | None, session_id: str, cha
     row.updated_at = now
     session.flush()
     audit.record(session, actor=actor, action=AuditAction.SESSION_UPDATE, entity="lesson_session",
-                 entity_id=row.id, now=now, data={"before": before, "fields": sorted(changes)})
+                 entity_id=row.id, now=now, data={"before": {"startsAt": before_start, "duration": before_duration},
+                                                "fields": sorted(changes)})
     return view(row, club, now=now)
 
 
