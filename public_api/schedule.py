@@ -9,7 +9,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from core.csv_export import iter_csv
-from core.services import attendance, attendance_matrix, schedule
+from core.services import attendance, attendance_matrix, calendar_feed, schedule
 from public_api.http import Ctx, api
 from public_api.validation import ApiModel, OutModel, QueryModel
 
@@ -133,6 +133,15 @@ class LessonPageOut(OutModel):
     students: list[LessonStudentOut]
 
 
+class CalendarQuery(QueryModel):
+    token: str = Field(max_length=1000)
+
+
+class CalendarLinkOut(OutModel):
+    url: str
+    token: str
+
+
 @api("/api/kruzhok/{kruzhok_id}/schedule", "POST", body=SessionIn, response=SessionOut, status=201, tag="schedule")
 def create_session(ctx: Ctx, body: SessionIn, kruzhok_id: str) -> object:
     """Owner or mentor: schedule a lesson session (date in the club's timezone, 30–180 minutes)."""
@@ -205,5 +214,23 @@ def lesson_page(ctx: Ctx, session_id: str) -> object:
     return schedule.lesson_page(ctx.session, actor=ctx.actor, session_id=session_id, now=ctx.now)
 
 
+@api("/api/kruzhok/{kruzhok_id}/schedule/calendar-link", "GET", response=CalendarLinkOut, tag="schedule")
+def calendar_link(ctx: Ctx, kruzhok_id: str) -> dict:
+    """Mentor or enrolled student: the caller's own .ics subscription link for this club."""
+    token = calendar_feed.issue_calendar_token(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id,
+                                               secret_key=ctx.settings.secret_key)
+    base = ctx.settings.public_base_url.rstrip("/")
+    return {"url": f"{base}/api/kruzhok/{kruzhok_id}/schedule.ics?token={token}", "token": token}
+
+
+@api("/api/kruzhok/{kruzhok_id}/schedule.ics", "GET", query=CalendarQuery, auth_mode="optional", tag="schedule")
+def calendar(ctx: Ctx, query: CalendarQuery, kruzhok_id: str) -> Response:
+    """The club's schedule as iCalendar (TZID = the club's timezone); `token` from calendar-link."""
+    body = calendar_feed.calendar_feed(ctx.session, kruzhok_id=kruzhok_id, token=query.token,
+                                       secret_key=ctx.settings.secret_key, now=ctx.now)
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="schedule.ics"', "Cache-Control": "private"})
+
+
 routes = [create_session, list_schedule, club_today, mentor_today, update_session, cancel_session, save_attendance,
-          matrix, lesson_page]
+          matrix, lesson_page, calendar_link, calendar]

@@ -241,3 +241,50 @@ def test_lesson_page_shows_materials_students_marks_and_quiz(app, client, make):
     assert client.get(f"/api/kruzhok/lesson/{row.id}", headers=token_for(app, anna)).status_code == 403
     r = client.get(f"/api/kruzhok/lesson/{row.id}", headers=token_for(app, make.mentor_user()))
     assert r.status_code == 404 and r.json()["error"]["message"] == "Занятие не найдено"
+
+
+def test_ics_feed_with_per_user_token_and_tzid(app, client, make):
+    from urllib.parse import urlparse
+
+    from icalendar import Calendar
+
+    owner, club, klass = _setup(make, "Asia/Almaty")
+    other = make_class(make.session, club)
+    student = make.student()
+    make.enrollment(klass, student)
+    local = _tomorrow_local(club.timezone, hour=9)
+    start = local.replace(tzinfo=ZoneInfo(club.timezone))
+    lesson = _program_lesson(make, "Урок 1: Моторы")
+    mine = make.lesson_session(klass, starts_at=start, duration_min=90, location="Каб. 5", program_lesson_id=lesson.id)
+    cancelled = make.lesson_session(klass, starts_at=start + timedelta(days=1), status="CANCELLED")
+    not_mine = make.lesson_session(other, starts_at=start)
+    r = client.get(f"/api/kruzhok/{club.id}/schedule/calendar-link", headers=token_for(app, student))
+    assert r.status_code == 200
+    url = urlparse(r.json()["url"])
+    assert url.path == f"/api/kruzhok/{club.id}/schedule.ics"
+    r = client.get(f"{url.path}?{url.query}")  # no Authorization header, like a calendar app
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+    cal = Calendar.from_ical(r.content)
+    events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == {f"{mine.id}@s7robotics", f"{cancelled.id}@s7robotics"}
+    event = events[f"{mine.id}@s7robotics"]
+    assert event["dtstart"].params["TZID"] == "Asia/Almaty"
+    assert event.decoded("dtstart") == start and event.decoded("dtend") == start + timedelta(minutes=90)
+    assert str(event["summary"]) == f"Урок 1: Моторы — {klass.name}" and str(event["location"]) == "Каб. 5"
+    assert str(events[f"{cancelled.id}@s7robotics"]["status"]) == "CANCELLED"
+    assert [str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")] == ["Asia/Almaty"]
+    assert not_mine.id not in r.text
+    # The owner's own link sees every class; a token is bound to its club and to its user's sessions.
+    owner_link = urlparse(client.get(f"/api/kruzhok/{club.id}/schedule/calendar-link",
+                                     headers=token_for(app, owner)).json()["url"])
+    assert not_mine.id in client.get(f"{owner_link.path}?{owner_link.query}").text
+    other_club = make.club(make.mentor_user())
+    r = client.get(f"/api/kruzhok/{other_club.id}/schedule.ics?{url.query}")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
+    assert client.get(f"{url.path}?token=forged.token").status_code == 401
+    assert client.get(url.path).status_code == 422
+    # Logging out everywhere ends the link.
+    assert client.post("/api/auth/logout-all", headers=token_for(app, student)).status_code in (200, 204)
+    assert client.get(f"{url.path}?{url.query}").status_code == 401
+    assert client.get(f"/api/kruzhok/{club.id}/schedule/calendar-link",
+                      headers=token_for(app, make.student())).status_code == 403
