@@ -11,6 +11,7 @@ from starlette.responses import Response
 from core.csv_export import iter_csv
 from core.services import attendance, attendance_matrix, calendar_feed, schedule
 from public_api.http import Ctx, api
+from public_api.openapi import register_path
 from public_api.validation import ApiModel, OutModel, QueryModel
 
 
@@ -223,7 +224,8 @@ def calendar_link(ctx: Ctx, kruzhok_id: str) -> dict:
     return {"url": f"{base}/api/kruzhok/{kruzhok_id}/schedule.ics?token={token}", "token": token}
 
 
-@api("/api/kruzhok/{kruzhok_id}/schedule.ics", "GET", query=CalendarQuery, auth_mode="optional", tag="schedule")
+@api("/api/kruzhok/{kruzhok_id}/schedule.ics", "GET", query=CalendarQuery, response=str, auth_mode="optional",
+     tag="schedule")
 def calendar(ctx: Ctx, query: CalendarQuery, kruzhok_id: str) -> Response:
     """The club's schedule as iCalendar (TZID = the club's timezone); `token` from calendar-link."""
     body = calendar_feed.calendar_feed(ctx.session, kruzhok_id=kruzhok_id, token=query.token,
@@ -231,6 +233,18 @@ def calendar(ctx: Ctx, query: CalendarQuery, kruzhok_id: str) -> Response:
     return Response(body, media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": 'inline; filename="schedule.ics"', "Cache-Control": "private"})
 
+
+# The feed is text/calendar, not JSON: documented by hand (replaces the generated operation).
+register_path("/api/kruzhok/{kruzhok_id}/schedule.ics", "GET", {
+    "summary": "Расписание кружка в формате iCalendar (подписка по ссылке из calendar-link)",
+    "tags": ["schedule"], "operationId": "get_/api/kruzhok/{kruzhok_id}/schedule.ics",
+    "parameters": [{"name": "kruzhok_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                   {"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "VCALENDAR с TZID часового пояса кружка",
+                          "content": {"text/calendar": {"schema": {"type": "string"}}}},
+                  "401": {"description": "Недействительная ссылка", "content": {"application/json": {
+                      "schema": {"$ref": "#/components/schemas/Error"}}}}},
+})
 
 routes = [create_session, list_schedule, club_today, mentor_today, update_session, cancel_session, save_attendance,
           matrix, lesson_page, calendar_link, calendar]
