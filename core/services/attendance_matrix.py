@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.clock import local_date
-from core.errors import Invalid, NotFound
+from core.errors import NotFound
 from core.models import (
     Attendance,
     AttendanceStatus,
@@ -28,7 +28,7 @@ from core.models import (
 )
 from core.services.club_access import get_club, require_club_mentor
 from core.services.permissions import require_user
-from core.services.schedule import MAX_RANGE_DAYS, SessionView, local_day_bounds, sessions_query, view
+from core.services.schedule import EARLIEST_DAY, SessionView, check_range, local_day_bounds, sessions_query, view
 
 DEFAULT_PAST_DAYS = 90
 
@@ -73,13 +73,9 @@ def attendance_matrix(session: Session, *, actor: User | None, kruzhok_id: str, 
         raise NotFound("Класс не найден")
     today = local_date(now, club.timezone)
     date_to = date_to or today
-    date_from = date_from or date_to - timedelta(days=DEFAULT_PAST_DAYS)
-    if date_to < date_from:
-        raise Invalid("Дата окончания раньше даты начала",
-                      details={"fields": [{"field": "to", "message": "Дата окончания раньше даты начала"}]})
-    if (date_to - date_from).days >= MAX_RANGE_DAYS:
-        message = f"Период не может быть больше {MAX_RANGE_DAYS} дней"
-        raise Invalid(message, details={"fields": [{"field": "to", "message": message}]})
+    if date_from is None:
+        date_from = date_to - timedelta(days=DEFAULT_PAST_DAYS) if date_to > EARLIEST_DAY else date_to
+    check_range(date_from, date_to)
     start, end = local_day_bounds(date_from, date_to, club.timezone)
     rows = list(session.scalars(
         sessions_query().where(LessonSession.class_id == klass.id, LessonSession.status != SessionStatus.CANCELLED,

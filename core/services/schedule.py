@@ -31,6 +31,7 @@ from core.models import (
     User,
 )
 from core.services import audit
+from core.services.clean import clean_text
 from core.services.club_access import (
     MSG_MENTOR_ONLY,
     get_club,
@@ -89,10 +90,17 @@ def view(row: LessonSession, club: Kruzhok, *, now: datetime, with_notes: bool =
     )
 
 
+MAX_AHEAD_DAYS = 730
+MSG_TOO_FAR = f"Занятие можно запланировать не более чем на {MAX_AHEAD_DAYS} дней вперёд"
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def to_utc_start(value: datetime, timezone: str) -> datetime:
     """`scheduledDate` without an offset is a wall-clock time in the club's timezone."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(timezone))
+    if not EARLIEST_DAY <= value.date() <= LATEST_DAY:
+        raise _fields_error([{"field": "scheduledDate", "message": MSG_TOO_FAR}])
     return as_utc(value)
 
 
@@ -106,6 +114,8 @@ def _check_values(session: Session, club: Kruzhok, *, now: datetime, fields: lis
                   mentor_notes: str | None = None, program_lesson_id: str | None = None) -> None:
     if starts_at is not None and local_date(starts_at, club.timezone) < local_date(now, club.timezone):
         fields.append({"field": "scheduledDate", "message": "Нельзя запланировать занятие на прошедшую дату"})
+    elif starts_at is not None and starts_at > as_utc(now) + timedelta(days=MAX_AHEAD_DAYS):
+        fields.append({"field": "scheduledDate", "message": MSG_TOO_FAR})
     if duration is not None and not MIN_DURATION <= duration <= MAX_DURATION:
         fields.append({"field": "duration",
                        "message": f"Длительность занятия должна быть от {MIN_DURATION} до {MAX_DURATION} минут"})
@@ -117,8 +127,13 @@ def _check_values(session: Session, club: Kruzhok, *, now: datetime, fields: lis
         fields.append({"field": "programLessonId", "message": "Урок программы не найден"})
 
 
-def _blank_to_none(value: str | None) -> str | None:
-    return value.strip() or None if value is not None else None
+def _clean_location(value: str | None) -> str | None:
+    return clean_text(value, field="location", label="Место или ссылка", max_length=MAX_LOCATION, required=False)
+
+
+def _clean_notes(value: str | None) -> str | None:
+    return clean_text(value, field="mentorNotes", label="Заметки", max_length=MAX_NOTES, required=False,
+                      multiline=True)
 
 
 def create_session(session: Session, *, actor: User | None, kruzhok_id: str, class_id: str,
@@ -134,7 +149,7 @@ def create_session(session: Session, *, actor: User | None, kruzhok_id: str, cla
     if klass is None:
         fields.append({"field": "classId", "message": "Класс не найден в этом кружке"})
     starts_at = to_utc_start(scheduled_date, club.timezone)
-    location, mentor_notes = _blank_to_none(location), _blank_to_none(mentor_notes)
+    location, mentor_notes = _clean_location(location), _clean_notes(mentor_notes)
     _check_values(session, club, now=now, fields=fields, starts_at=starts_at, duration=duration,
                   location=location, mentor_notes=mentor_notes, program_lesson_id=program_lesson_id)
     if fields or klass is None:
@@ -195,9 +210,10 @@ def update_session(session: Session, *, actor: User | None, session_id: str, cha
         fields.append({"field": "scheduledDate", "message": "Обязательное поле"})
     starts_at = (to_utc_start(changes["scheduled_date"], club.timezone)
                  if changes.get("scheduled_date") is not None else None)
-    for key in ("location", "mentor_notes"):
-        if key in changes:
-            changes[key] = _blank_to_none(changes[key])
+    if "location" in changes:
+        changes["location"] = _clean_location(changes["location"])
+    if "mentor_notes" in changes:
+        changes["mentor_notes"] = _clean_notes(changes["mentor_notes"])
     _check_values(session, club, now=now, fields=fields, starts_at=starts_at, duration=changes.get("duration"),
                   location=changes.get("location"), mentor_notes=changes.get("mentor_notes"),
                   program_lesson_id=changes.get("program_lesson_id"))
@@ -245,6 +261,16 @@ def _student_class_ids(session: Session, actor: User, club: Kruzhok) -> list[str
                ClassEnrollment.status == EnrollmentStatus.ACTIVE)).all())
 
 
+def check_range(date_from: date, date_to: date) -> None:
+    """A list's local date range: ordered, at most MAX_RANGE_DAYS, within 2000–2100."""
+    if date_to < date_from:
+        raise _fields_error([{"field": "to", "message": "Дата окончания раньше даты начала"}])
+    if (date_to - date_from).days >= MAX_RANGE_DAYS:
+        raise _fields_error([{"field": "to", "message": f"Период не может быть больше {MAX_RANGE_DAYS} дней"}])
+    if date_from < EARLIEST_DAY or date_to > LATEST_DAY:
+        raise _fields_error([{"field": "from", "message": "Даты должны быть между 2000 и 2100 годом"}])
+
+
 def local_day_bounds(day_from: date, day_to: date, timezone: str) -> tuple[datetime, datetime]:
     tz = ZoneInfo(timezone)
     start = datetime.combine(day_from, time.min, tzinfo=tz)
@@ -265,11 +291,9 @@ def list_schedule(session: Session, *, actor: User | None, kruzhok_id: str, now:
         raise Forbidden(MSG_VIEW)
     today = local_date(now, club.timezone)
     date_from = date_from or today
-    date_to = date_to or date_from + timedelta(days=DEFAULT_RANGE_DAYS - 1)
-    if date_to < date_from:
-        raise _fields_error([{"field": "to", "message": "Дата окончания раньше даты начала"}])
-    if (date_to - date_from).days >= MAX_RANGE_DAYS:
-        raise _fields_error([{"field": "to", "message": f"Период не может быть больше {MAX_RANGE_DAYS} дней"}])
+    if date_to is None:
+        date_to = date_from + timedelta(days=DEFAULT_RANGE_DAYS - 1) if date_from < LATEST_DAY else date_from
+    check_range(date_from, date_to)
     start, end = local_day_bounds(date_from, date_to, club.timezone)
     stmt = (sessions_query().join(ClubClass, ClubClass.id == LessonSession.class_id)
             .where(ClubClass.kruzhok_id == club.id, LessonSession.starts_at >= start, LessonSession.starts_at < end)

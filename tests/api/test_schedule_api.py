@@ -288,3 +288,29 @@ def test_ics_feed_with_per_user_token_and_tzid(app, client, make):
     assert client.get(f"{url.path}?{url.query}").status_code == 401
     assert client.get(f"/api/kruzhok/{club.id}/schedule/calendar-link",
                       headers=token_for(app, make.student())).status_code == 403
+
+
+@pytest.mark.parametrize("query", ["from=0001-01-01", "from=9999-12-31", "to=9999-12-31&from=9999-12-01",
+                                   "from=1999-12-31&to=2000-01-02"])
+def test_extreme_dates_are_a_clear_422(app, client, make, query):
+    owner, club, klass = _setup(make)
+    headers = token_for(app, owner)
+    r = client.get(f"/api/kruzhok/{club.id}/schedule?{query}", headers=headers)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
+    r = client.get(f"/api/kruzhok/{club.id}/attendance?classId={klass.id}&{query}", headers=headers)
+    assert r.status_code == 422
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T01:00:00", "9999-12-31T23:00:00-12:00", "+2100"])
+def test_far_dates_and_control_characters_refused_on_create(app, client, make, value):
+    owner, club, klass = _setup(make)
+    if value == "+2100":
+        value = (_tomorrow_local(club.timezone) + timedelta(days=800)).isoformat()
+    r = client.post(f"/api/kruzhok/{club.id}/schedule", headers=token_for(app, owner),
+                    json={"classId": klass.id, "scheduledDate": value, "duration": 60})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"]["fields"][0]["field"] == "scheduledDate"
+    r = client.post(f"/api/kruzhok/{club.id}/schedule", headers=token_for(app, owner),
+                    json={"classId": klass.id, "scheduledDate": _tomorrow_local(club.timezone).isoformat(),
+                          "duration": 60, "location": "Каб.\x075"})
+    assert r.status_code == 422 and r.json()["error"]["details"]["fields"][0]["field"] == "location"
