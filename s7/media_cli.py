@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -14,6 +14,9 @@ from core.db import Database
 from core.errors import ErrorCode, ServiceError
 from core.models import Role, User
 from core.settings import get_settings
+
+if TYPE_CHECKING:
+    from core.services.media_doctor import OrphanReport
 
 LABELS = {"ok": "в порядке", "non_canonical": "старый формат (исправимо)", "missing_object": "нет файла",
           "wrong_type": "неверный тип", "empty": "нет видео", "external": "внешняя ссылка"}
@@ -65,8 +68,15 @@ def run(db: Database, storage: Any, *, fix: bool, orphans: bool, actor_email: st
         if fixed is not None:
             result["fixed"] = fixed
         if orphans:
-            result["orphans"] = media_doctor.find_orphans(session, storage, actor=actor, now=now)
+            result["orphans"] = _orphans_out(media_doctor.find_orphans(session, storage, actor=actor, now=now))
     return result
+
+
+def _orphans_out(report: OrphanReport) -> dict[str, Any]:
+    """The CLI's JSON shape of the orphan list."""
+    return {"count": report.count, "totalSize": report.total_size,
+            "objects": [{"key": o.key, "size": o.size, "contentType": o.content_type, "hasRow": o.has_row}
+                        for o in report.objects]}
 
 
 def _print_text(result: dict[str, Any]) -> None:

@@ -16,10 +16,6 @@ ALLOWED_KEYWORDS = {"details", "data", "meta"}
 ALLOWED = {
     ("core/services/limits.py", "KINDS"),  # `details.limit` names the limit that was hit
     ("core/services/limits.py", "_offered"),  # `details.upgrade`: an error has no response model
-    ("core/services/media_doctor.py", "find_orphans"),  # media doctor report (back-office, CLI JSON)
-    ("core/services/media_doctor.py", "purge_orphans"),
-    ("core/services/media_check.py", "probe_url"),
-    ("core/services/media_check.py", "check_url"),
     ("core/services/attendance.py", "_bad"),  # `details.records` of invalid_attendance: an error body
 }
 

@@ -35,7 +35,8 @@ class MediaDoctorView(BaseView):
     def is_accessible(self, request: Request) -> bool:
         return request.session.get("role") in (Role.ADMIN, Role.SUPPORT)
 
-    async def _render(self, request: Request, check: dict[str, Any] | None = None, status: int = 200) -> Response:
+    async def _render(self, request: Request, check: media_check.UrlCheck | None = None,
+                      status: int = 200) -> Response:
         storage = storage_of(request)
 
         def load(session: Any, actor: Any) -> dict[str, Any]:
@@ -64,14 +65,15 @@ class MediaDoctorView(BaseView):
         if op == "check":
             url = str(form.get("url", "")).strip()[:2000]
             if not url:
-                return await self._render(request, {"input": "", "verdict": "Вставьте ссылку для проверки."}, 400)
+                empty = media_check.UrlCheck(input="", verdict="Вставьте ссылку для проверки.")
+                return await self._render(request, empty, 400)
             # The ranged GET runs before our transaction: on SQLite it would wait for our write lock.
             probe = await run_in_threadpool(media_check.probe_url, serve_media_of(request), url)
             try:
                 result = await run_service(request, lambda s, a: media_check.check_url(
                     s, storage, url, actor=a, probe=probe))
             except ServiceError as error:
-                result = {"input": url, "verdict": error.message}
+                result = media_check.UrlCheck(input=url, verdict=error.message)
             return await self._render(request, result)
         if op == "fix":
             return await run_and_flash(
@@ -81,7 +83,7 @@ class MediaDoctorView(BaseView):
             return await run_and_flash(
                 request, lambda s, a: media_doctor.purge_orphans(s, storage, actor=a, now=utcnow()),
                 success="Файлы без ссылок удалены.", back=PAGE)
-        return await self._render(request, {"input": "", "verdict": "Неизвестное действие."}, 400)
+        return await self._render(request, media_check.UrlCheck(input="", verdict="Неизвестное действие."), 400)
 
 
 LABELS = {"ok": "В порядке", "non_canonical": "Старый формат ссылки (исправимо)",

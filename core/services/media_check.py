@@ -4,6 +4,7 @@ ranged GET against the serving path."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +23,43 @@ Serve = Callable[[str, dict[str, str]], Any]
 PROBE_RANGE = "bytes=0-1023"
 
 
-def _references(session: Session, key: str) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class Probe:
+    """The answer of the real ranged GET (or the error that prevented it)."""
+
+    ok: bool
+    status: int | None = None
+    content_type: str | None = None
+    content_range: str | None = None
+    bytes: int = 0
+    location: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RowReference:
+    column: str
+    id: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class UrlCheck:
+    input: str
+    verdict: str
+    canonical: str | None = None
+    key: str | None = None
+    exists: bool = False
+    size: int | None = None
+    content_type: str | None = None
+    kind: str | None = None
+    is_private: bool = False
+    references: list[RowReference] = field(default_factory=list)
+    serve: Probe | None = None
+
+
+def _references(session: Session, key: str) -> list[RowReference]:
     found = []
     pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     for col in COLUMNS:
@@ -31,13 +68,13 @@ def _references(session: Session, key: str) -> list[dict[str, str]]:
                 select(col.model.id, col.label, attr).where(attr.like(pattern, escape="\\")).limit(100)):
             try:
                 if key_of(value) == key:
-                    found.append({"column": col.name, "id": row_id, "label": str(label or ""), "value": value})
+                    found.append(RowReference(column=col.name, id=row_id, label=str(label or ""), value=value))
             except Invalid:
                 continue
     return found
 
 
-def probe_url(serve: Serve, url: str) -> dict[str, Any] | None:
+def probe_url(serve: Serve, url: str) -> Probe | None:
     """A real ranged GET of the canonical form of `url` (None when it is not one of our media URLs).
 
     Call it OUTSIDE any transaction: on SQLite an open transaction holds the write lock (BEGIN
@@ -49,47 +86,41 @@ def probe_url(serve: Serve, url: str) -> dict[str, Any] | None:
     try:
         answer = serve(canonical, {"Range": PROBE_RANGE})
     except Exception as exc:  # noqa: BLE001 - report, do not raise
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        return Probe(ok=False, error=f"{type(exc).__name__}: {exc}")
     status = answer.status_code
-    result = {"status": status, "contentType": answer.headers.get("content-type"),
-              "contentRange": answer.headers.get("content-range"), "bytes": len(answer.content or b""),
-              "ok": status in (200, 206) or (status in (302, 307) and bool(answer.headers.get("location")))}
-    if status in (302, 307):
-        result["location"] = answer.headers.get("location")
-    return result
+    redirect = status in (302, 307)
+    location = answer.headers.get("location") if redirect else None
+    return Probe(ok=status in (200, 206) or (redirect and bool(location)), status=status,
+                 content_type=answer.headers.get("content-type"), content_range=answer.headers.get("content-range"),
+                 bytes=len(answer.content or b""), location=location)
 
 
 def check_url(session: Session, storage: Storage, url: str, *, actor: User | None,
-              probe: dict[str, Any] | None = None) -> dict[str, Any]:
+              probe: Probe | None = None) -> UrlCheck:
     """Canonical form, existence, size, type and referencing rows of one URL, with the result of
     `probe_url` (the real ranged GET, done by the caller before its transaction) when given."""
     require_staff(actor)
-    result: dict[str, Any] = {"input": url, "canonical": None, "key": None, "exists": False, "size": None,
-                              "contentType": None, "kind": None, "isPrivate": False, "references": [],
-                              "serve": None, "verdict": ""}
     try:
         key = key_of(url)
     except ExternalUrl:
-        result["verdict"] = "Внешняя ссылка: такой файл не воспроизводится нашим плеером. Загрузите файл."
-        return result
+        return UrlCheck(input=url,
+                        verdict="Внешняя ссылка: такой файл не воспроизводится нашим плеером. Загрузите файл.")
     except Invalid as exc:
-        result["verdict"] = exc.message
-        return result
+        return UrlCheck(input=url, verdict=exc.message)
     canonical = CANONICAL_PREFIX + key
     row = find_object(session, key)
     size = storage.size(key)
-    result.update(canonical=canonical, key=key, exists=size is not None, size=size,
-                  contentType=content_type_of(key, row), kind=kind_of_key(key, row),
-                  isPrivate=bool(row and row.is_private), references=_references(session, key))
-    result["serve"] = probe
-    if result["isPrivate"]:
-        result["verdict"] = "Это закрытый файл: по публичной ссылке он не отдаётся."
+    result = UrlCheck(input=url, verdict="", canonical=canonical, key=key, exists=size is not None, size=size,
+                      content_type=content_type_of(key, row), kind=kind_of_key(key, row),
+                      is_private=bool(row and row.is_private), references=_references(session, key), serve=probe)
+    if result.is_private:
+        verdict = "Это закрытый файл: по публичной ссылке он не отдаётся."
     elif size is None:
-        result["verdict"] = "Файла нет в хранилище: загрузите видео заново и сохраните новую ссылку."
-    elif result["serve"] is not None and not result["serve"]["ok"]:
-        result["verdict"] = "Файл есть, но сервер не отдаёт его: проверьте настройки раздачи."
+        verdict = "Файла нет в хранилище: загрузите видео заново и сохраните новую ссылку."
+    elif probe is not None and not probe.ok:
+        verdict = "Файл есть, но сервер не отдаёт его: проверьте настройки раздачи."
     elif url.strip() != canonical:
-        result["verdict"] = "Файл на месте; ссылка в старом формате — исправьте её на каноническую."
+        verdict = "Файл на месте; ссылка в старом формате — исправьте её на каноническую."
     else:
-        result["verdict"] = "Всё в порядке: файл на месте и отдаётся."
-    return result
+        verdict = "Всё в порядке: файл на месте и отдаётся."
+    return replace(result, verdict=verdict)

@@ -215,7 +215,38 @@ def referenced_keys(session: Session) -> set[str]:
     return keys
 
 
-def find_orphans(session: Session, storage: Storage, *, actor: User | None, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Orphan:
+    key: str
+    size: int
+    content_type: str
+    has_row: bool
+
+
+@dataclass(frozen=True)
+class OrphanReport:
+    objects: list[Orphan]
+
+    @property
+    def count(self) -> int:
+        return len(self.objects)
+
+    @property
+    def total_size(self) -> int:
+        return sum(o.size for o in self.objects)
+
+
+@dataclass(frozen=True)
+class Purged:
+    keys: list[str]
+    total_size: int
+
+    @property
+    def count(self) -> int:
+        return len(self.keys)
+
+
+def find_orphans(session: Session, storage: Storage, *, actor: User | None, now: datetime) -> OrphanReport:
     """Public objects referenced by no row (older than ORPHAN_GRACE), with their total size."""
     require_staff(actor)
     referenced = referenced_keys(session)
@@ -228,9 +259,8 @@ def find_orphans(session: Session, storage: Storage, *, actor: User | None, now:
         if row is not None and row.created_at is not None and _aware(row.created_at) > now - ORPHAN_GRACE:
             continue
         size = row.size if row is not None else (storage.size(key) or 0)
-        orphans.append({"key": key, "size": size, "contentType": content_type_of(key, row),
-                        "hasRow": row is not None})
-    return {"count": len(orphans), "totalSize": sum(o["size"] for o in orphans), "objects": orphans}
+        orphans.append(Orphan(key=key, size=size, content_type=content_type_of(key, row), has_row=row is not None))
+    return OrphanReport(objects=orphans)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -240,22 +270,22 @@ def _aware(moment: datetime) -> datetime:
 
 
 def purge_orphans(session: Session, storage: Storage, *, actor: User | None, now: datetime,
-                  keys: list[str] | None = None) -> dict[str, Any]:
+                  keys: list[str] | None = None) -> Purged:
     """Delete orphaned objects (recomputed now, never trusted from the caller; optionally only
     `keys`) and their rows. ADMIN only; audited."""
     actor = require_admin(actor)
-    found = find_orphans(session, storage, actor=actor, now=now)["objects"]
+    found = find_orphans(session, storage, actor=actor, now=now).objects
     if keys is not None:
         wanted = set(keys)
-        found = [o for o in found if o["key"] in wanted]
-    doomed = [o["key"] for o in found]
+        found = [o for o in found if o.key in wanted]
+    doomed = [o.key for o in found]
+    total_size = sum(o.size for o in found)
     if doomed:
         for row in session.scalars(select(MediaObject).where(MediaObject.key.in_(doomed))):
             session.delete(row)
         session.flush()
         audit.record(session, actor=actor, action=AuditAction.MEDIA_PURGE_ORPHANS, entity="media", entity_id=None,
-                     now=now, data={"count": len(doomed), "totalSize": sum(o["size"] for o in found),
-                                    "keys": doomed[:1000]})
+                     now=now, data={"count": len(doomed), "totalSize": total_size, "keys": doomed[:1000]})
         for key in doomed:
             storage.delete(key)
-    return {"count": len(doomed), "totalSize": sum(o["size"] for o in found), "keys": doomed}
+    return Purged(keys=doomed, total_size=total_size)

@@ -97,4 +97,4 @@ def test_admin_lesson_form_and_media_doctor_on_s3(s3_app, session, make) -> None
     check = client.post("/admin/media-doctor", headers=ORIGIN, data={"csrf_token": token, "op": "check", "url": url})
     assert "HTTP 307" in check.text and "НЕ отдаётся" not in check.text
     result = media_check.check_url(session, storage, url, actor=admin)
-    assert result["exists"] and result["size"] == len(VIDEO) and result["contentType"] == "video/mp4"
+    assert result.exists and result.size == len(VIDEO) and result.content_type == "video/mp4"

@@ -117,15 +117,15 @@ def test_orphans_are_listed_and_purged_only_explicitly(session, storage, make) -
     fresh = fm.make_media(session, storage, "image")  # just uploaded: not an orphan yet
     legacy = fm.make_legacy_media(session, storage)
     orphans = media_doctor.find_orphans(session, storage, actor=make.support(), now=utcnow())
-    keys = {o["key"] for o in orphans["objects"]}
+    keys = {o.key for o in orphans.objects}
     assert keys == {old.key, legacy}
-    assert orphans["totalSize"] == old.size + storage.size(legacy)
+    assert orphans.total_size == old.size + storage.size(legacy) and orphans.count == 2
     assert storage.exists(old.key)  # listing deletes nothing
 
     with pytest.raises(Forbidden):
         media_doctor.purge_orphans(session, storage, actor=make.support(), now=utcnow())
     result = media_doctor.purge_orphans(session, storage, actor=admin, now=utcnow(), keys=[old.key, used.key])
-    assert result["keys"] == [old.key]  # a referenced key passed by the caller is never deleted
+    assert result.keys == [old.key]  # a referenced key passed by the caller is never deleted
     assert not storage.exists(old.key) and storage.exists(used.key) and storage.exists(fresh.key)
     assert session.scalars(select(MediaObject).where(MediaObject.key == old.key)).one_or_none() is None
     assert session.scalars(select(AuditEvent).where(AuditEvent.action == "media.purge_orphans",
@@ -145,21 +145,21 @@ def test_check_url_reports_everything_with_a_real_ranged_get(session, app, make)
         url = f"https://s7robotics.kz/media/{video.key}"
         result = media_check.check_url(session, storage, url, actor=make.support(),
                                        probe=media_check.probe_url(serve, url))
-        assert result["canonical"] == f"/api/media/{video.key}" and result["exists"]
-        assert result["size"] == video.size and result["contentType"] == "video/mp4"
-        assert [r["id"] for r in result["references"]] == [lesson.id]
-        assert result["serve"]["status"] == 206 and result["serve"]["ok"]
-        assert result["serve"]["bytes"] == min(1024, video.size)
+        assert result.canonical == f"/api/media/{video.key}" and result.exists
+        assert result.size == video.size and result.content_type == "video/mp4"
+        assert [r.id for r in result.references] == [lesson.id]
+        assert result.serve is not None and result.serve.status == 206 and result.serve.ok
+        assert result.serve.bytes == min(1024, video.size)
 
         storage.delete(video.key)
         gone = media_check.check_url(session, storage, video.key, actor=make.support(),
                                      probe=media_check.probe_url(serve, video.key))
-        assert not gone["exists"] and gone["serve"]["status"] == 404 and not gone["serve"]["ok"]
-        assert "нет в хранилище" in gone["verdict"]
+        assert not gone.exists and gone.serve is not None and gone.serve.status == 404 and not gone.serve.ok
+        assert "нет в хранилище" in gone.verdict
 
     assert media_check.probe_url(serve, "https://youtube.com/watch?v=1") is None
     external = media_check.check_url(session, storage, "https://youtube.com/watch?v=1", actor=make.support())
-    assert external["canonical"] is None and "Внешняя" in external["verdict"]
+    assert external.canonical is None and "Внешняя" in external.verdict
 
 
 def test_cli_reports_json_and_fixes(session, db, storage, settings, make, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
