@@ -19,6 +19,7 @@ from admin_app.views.clubs import ClubClassAdmin, KruzhokAdmin
 from admin_app.views.courses import CourseAdmin, LessonAdmin, ModuleAdmin
 from admin_app.views.media_doctor import MediaDoctorView
 from admin_app.views.messaging import AuditAdmin, NotificationAdmin, OutboxAdmin
+from admin_app.views.programs import ProgramAdmin, ProgramLessonAdmin, QuizAdmin, QuizQuestionAdmin
 from admin_app.views.subscriptions import PlanAdmin, SubscriptionAdmin
 from admin_app.views.users import UserAdmin
 from core.db import Database
@@ -40,6 +41,10 @@ VIEWS: list[type[BaseView]] = [
     ModuleAdmin,
     LessonAdmin,
     ByteSizeAdmin,
+    ProgramAdmin,
+    ProgramLessonAdmin,
+    QuizAdmin,
+    QuizQuestionAdmin,
     NotificationAdmin,
     AuditAdmin,
     MediaDoctorView,

@@ -16,6 +16,7 @@ from public_api import (
     media_upload,
     notifications,
     schedule,
+    programs,
     subscriptions,
     users,
 )
@@ -33,6 +34,7 @@ RESOURCE_MODULES: list[ModuleType] = [
     clubs,
     invitations,
     schedule,
+    programs,
 ]
 
 
