@@ -16,6 +16,7 @@ from public_api import (
     media_upload,
     notifications,
     schedule,
+    program_materials,
     programs,
     subscriptions,
     users,
@@ -35,6 +36,7 @@ RESOURCE_MODULES: list[ModuleType] = [
     invitations,
     schedule,
     programs,
+    program_materials,
 ]
 
 

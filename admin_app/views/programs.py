@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from sqladmin import expose
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from wtforms.fields import TextAreaField
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from wtforms.fields import FileField, TextAreaField
 from wtforms.validators import Optional
 
-from admin_app.base_view import S7ModelView
-from admin_app.helpers import run_service
+from admin_app.base_view import RussianForm, S7ModelView
+from admin_app.helpers import run_service, settings_of
+from admin_app.views.video_upload import storage_of
 from core.clock import utcnow
-from core.models import Program, ProgramLesson, QuestionType, Quiz, QuizQuestion
-from core.services import programs, quizzes
+from core.errors import ServiceError
+from core.models import MaterialKind, Program, ProgramLesson, QuestionType, Quiz, QuizQuestion
+from core.services import program_materials, programs, quizzes
+
+# Plain, unmapped attributes (no schema change): SQLAdmin reads them when no file is chosen.
+ProgramLesson.scenario_upload = None
+ProgramLesson.presentation_upload = None
+UPLOAD_FIELDS = {"scenario_upload": MaterialKind.SCENARIO, "presentation_upload": MaterialKind.PRESENTATION}
 
 
 def _pk(value: Any) -> str | None:
@@ -62,12 +73,21 @@ class ProgramAdmin(S7ModelView, model=Program):
             s, actor=a, program_id=pk, fields=self._fields(data), now=utcnow()))
 
 
+class MaterialUploadForm(RussianForm):
+    scenario_upload = FileField("Сценарий (PDF или DOCX)", render_kw={"accept": ".pdf,.docx"},
+                                description="Выберите файл, чтобы загрузить или заменить сценарий.")
+    presentation_upload = FileField("Презентация (PDF или PPTX)", render_kw={"accept": ".pdf,.pptx"},
+                                    description="Выберите файл, чтобы загрузить или заменить презентацию.")
+
+
 class ProgramLessonAdmin(S7ModelView, model=ProgramLesson):
     name = "Урок программы"
     name_plural = "Уроки программ"
     icon = "fa-solid fa-person-chalkboard"
     identity = "program-lesson"
     can_delete = False
+    form_base_class = MaterialUploadForm
+    edit_template = "s7/material_edit.html"
     column_list: ClassVar[list[Any]] = [ProgramLesson.title, ProgramLesson.program, ProgramLesson.order_index,
                                         ProgramLesson.quiz, ProgramLesson.xp_reward]
     column_searchable_list: ClassVar[list[Any]] = [ProgramLesson.title]
@@ -99,13 +119,54 @@ class ProgramLessonAdmin(S7ModelView, model=ProgramLesson):
             fields["quiz_id"] = _pk(data["quiz"])
         return fields
 
+    def material_links(self, obj: Any) -> list[dict[str, str]]:
+        """Download links of the uploaded materials (the back-office route below, cookie-authorised)."""
+        if obj is None:
+            return []
+        return [{"label": program_materials.LABEL[kind], "url": f"/admin/{self.identity}/material/{obj.id}/{kind}"}
+                for kind in MaterialKind if getattr(obj, program_materials.COLUMN[kind])]
+
+    async def _save(self, request: Request, data: dict, save: Any) -> Any:
+        """Fields and uploads in ONE transaction through the services: a refused file (415/413) leaves
+        the lesson unchanged. The uploads stream from SQLAdmin's spooled temp files."""
+        uploads = {kind: data.pop(name, None) for name, kind in UPLOAD_FIELDS.items()}
+        files = {kind: f for kind, f in uploads.items() if isinstance(f, UploadFile) and f.filename}
+        storage, max_bytes = storage_of(request), settings_of(request).media_max_bytes
+
+        def work(session: Any, actor: Any) -> Any:
+            lesson = save(session, actor)
+            for kind, upload in files.items():
+                program_materials.attach_material(
+                    session, storage, actor=actor, lesson_id=lesson.id, kind=kind, stream=upload.file,
+                    filename=upload.filename, declared_type=upload.content_type, max_bytes=max_bytes, now=utcnow())
+            return lesson
+
+        return await run_service(request, work)
+
     async def insert_model(self, request: Request, data: dict) -> Any:
-        return await run_service(request, lambda s, a: programs.create_program_lesson(
+        return await self._save(request, data, lambda s, a: programs.create_program_lesson(
             s, actor=a, program_id=_pk(data.get("program")), fields=self._fields(data), now=utcnow()))
 
     async def update_model(self, request: Request, pk: str, data: dict) -> Any:
-        return await run_service(request, lambda s, a: programs.update_program_lesson(
+        return await self._save(request, data, lambda s, a: programs.update_program_lesson(
             s, actor=a, lesson_id=pk, fields=self._fields(data), now=utcnow()))
+
+    @expose("/material/{pk}/{kind}", methods=["GET"])
+    async def download_material(self, request: Request) -> Response:
+        """The same download rule and private storage as the API (staff cookie instead of a token)."""
+        pk, kind = request.path_params["pk"], request.path_params["kind"]
+        try:
+            found = await run_service(request, lambda s, a: program_materials.material_for_download(
+                s, actor=a, lesson_id=pk, kind=kind, now=utcnow()))
+            chunks = await run_in_threadpool(storage_of(request).open_range, found.key, 0, max(found.size - 1, 0),
+                                             private=True)
+        except ServiceError as error:
+            return PlainTextResponse(error.message, status_code=error.http_status)
+        except FileNotFoundError:
+            return PlainTextResponse("Файл материала не найден в хранилище", status_code=404)
+        return StreamingResponse(chunks, media_type=found.content_type, headers={
+            "Content-Disposition": program_materials.content_disposition(found.filename),
+            "Cache-Control": "private, no-store"})
 
 
 class QuizAdmin(S7ModelView, model=Quiz):

@@ -28,7 +28,7 @@ from .messaging import (
     NotificationType,
     RateLimitHit,
 )
-from .programs import Program, ProgramLesson, QuestionType, Quiz, QuizQuestion
+from .programs import MaterialKind, Program, ProgramLesson, QuestionType, Quiz, QuizQuestion
 from .schedule import (
     Attendance,
     AttendanceStatus,
@@ -44,8 +44,9 @@ from .xp import XpEvent, XpSource
 __all__ = [
     # enums (stored as their string values)
     "AttendanceStatus", "AuditAction", "CertificateStatus", "Currency", "EmailStatus", "EnrollmentStatus",
-    "NotificationType", "PaymentMethod", "PlanType", "PurchaseStatus", "QuestionType", "QuizAssignmentStatus",
-    "Role", "SessionStatus", "SubscriptionStatus", "XpSource", "InvitationKind", "InvitationStatus",
+    "MaterialKind", "NotificationType", "PaymentMethod", "PlanType", "PurchaseStatus", "QuestionType",
+    "QuizAssignmentStatus", "Role", "SessionStatus", "SubscriptionStatus", "XpSource", "InvitationKind",
+    "InvitationStatus",
     # tables
     "AdminSession", "Invitation",
     "Attendance", "AuditEvent", "Base", "ByteSizeItem", "CertificateRequest", "ClassEnrollment",

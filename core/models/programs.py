@@ -17,6 +17,13 @@ class QuestionType(StrEnum):
     TEXT = "text"
 
 
+class MaterialKind(StrEnum):
+    """A program lesson's downloadable materials (ProgramLesson.scenario_key / presentation_key)."""
+
+    SCENARIO = "scenario"
+    PRESENTATION = "presentation"
+
+
 class Quiz(IdMixin, CreatedMixin, Base):
     __tablename__ = "quizzes"
     __table_args__ = (CheckConstraint("pass_percent BETWEEN 0 AND 100", name="pass_percent"),)
