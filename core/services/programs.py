@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.errors import Forbidden, Invalid, NotFound, field_error
 from core.models import AuditAction, Kruzhok, Program, ProgramLesson, Quiz, Role, User
 from core.services import audit
+from core.services.clean import clean_int, clean_text, clean_title, get_row
 from core.services.limits import is_mentor
 from core.services.pagination import Page
 from core.services.permissions import require_admin, require_user
@@ -27,42 +28,18 @@ PROGRAM_FIELDS = ("title", "description", "is_published")
 LESSON_FIELDS = ("title", "order_index", "description", "quiz_id", "xp_reward")
 API_NAMES = {"title": "title", "description": "description", "is_published": "isPublished",
              "order_index": "orderIndex", "quiz_id": "quizId", "xp_reward": "xpReward"}
-MAX_TITLE = 200
 MAX_DESCRIPTION = 10_000
 MAX_XP_REWARD = 1000
 MAX_ORDER = 10_000
 
 
-def clean_title(value: Any) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise field_error("title", "Укажите название")
-    if len(text) > MAX_TITLE:
-        raise field_error("title", f"Название не длиннее {MAX_TITLE} символов")
-    if any(ord(ch) < 32 for ch in text):
-        raise field_error("title", "Название содержит недопустимые символы")
-    return text
+def bounded_int(value: Any, *, field: str, label: str, low: int, high: int) -> int:
+    return clean_int(value, field=field, label=label, minimum=low, maximum=high)
 
 
 def _clean_description(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).replace("\x00", "").strip()
-    if len(text) > MAX_DESCRIPTION:
-        raise field_error("description", f"Описание не длиннее {MAX_DESCRIPTION} символов")
-    return text or None
-
-
-def bounded_int(value: Any, *, field: str, low: int, high: int, message: str) -> int:
-    if isinstance(value, bool):
-        raise field_error(field, message)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise field_error(field, message) from None
-    if not low <= number <= high:
-        raise field_error(field, message)
-    return number
+    return clean_text(value, field="description", label="Описание", max_length=MAX_DESCRIPTION, required=False,
+                      multiline=True)
 
 
 def check_unknown(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -92,10 +69,10 @@ def _apply_program(program: Program, fields: dict[str, Any]) -> dict[str, Any]:
 def _quiz_id(session: Session, value: Any) -> str | None:
     if value is None or value == "":
         return None
-    quiz_id = str(value)
-    if len(quiz_id) > 36 or session.get(Quiz, quiz_id) is None:
+    quiz = get_row(session, Quiz, value if isinstance(value, str) else getattr(value, "id", None))
+    if quiz is None:
         raise field_error("quizId", "Тест не найден")
-    return quiz_id
+    return quiz.id
 
 
 def _apply_lesson(session: Session, lesson: ProgramLesson, fields: dict[str, Any]) -> dict[str, Any]:
@@ -109,11 +86,10 @@ def _apply_lesson(session: Session, lesson: ProgramLesson, fields: dict[str, Any
         elif name == "quiz_id":
             value = _quiz_id(session, value)
         elif name == "xp_reward":
-            value = bounded_int(0 if value is None else value, field="xpReward", low=0, high=MAX_XP_REWARD,
-                                message=f"Награда XP — целое число от 0 до {MAX_XP_REWARD}")
+            value = bounded_int(0 if value is None else value, field="xpReward", label="Награда XP", low=0,
+                                high=MAX_XP_REWARD)
         else:
-            value = bounded_int(value, field="orderIndex", low=0, high=MAX_ORDER,
-                                message=f"Порядок — целое число от 0 до {MAX_ORDER}")
+            value = bounded_int(value, field="orderIndex", label="Порядок", low=0, high=MAX_ORDER)
         if getattr(lesson, name) != value:
             setattr(lesson, name, value)
             changed[API_NAMES[name]] = value
@@ -121,14 +97,14 @@ def _apply_lesson(session: Session, lesson: ProgramLesson, fields: dict[str, Any
 
 
 def get_program_row(session: Session, program_id: Any) -> Program:
-    program = session.get(Program, str(program_id)) if program_id and len(str(program_id)) <= 36 else None
+    program = get_row(session, Program, program_id)
     if program is None:
         raise NotFound("Программа не найдена")
     return program
 
 
 def get_lesson_row(session: Session, lesson_id: Any) -> ProgramLesson:
-    lesson = session.get(ProgramLesson, str(lesson_id)) if lesson_id and len(str(lesson_id)) <= 36 else None
+    lesson = get_row(session, ProgramLesson, lesson_id)
     if lesson is None:
         raise NotFound("Урок программы не найден")
     return lesson
@@ -230,8 +206,8 @@ def list_programs(session: Session, *, actor: User | None, page: Page, now: date
 def get_program(session: Session, *, actor: User | None, program_id: str, now: datetime) -> Program:
     """A program with its lessons (ordered) and their quizzes loaded."""
     actor = require_program_reader(session, actor, now=now)
-    program = session.scalar(
-        select(Program).where(Program.id == str(program_id)[:36])
+    program = get_row(session, Program, program_id) and session.scalar(
+        select(Program).where(Program.id == program_id)
         .options(selectinload(Program.lessons).selectinload(ProgramLesson.quiz).selectinload(Quiz.questions)))
     if program is None or (not program.is_published and actor.role != Role.ADMIN):
         raise NotFound("Программа не найдена")

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from core.errors import NotFound, field_error
 from core.models import AuditAction, QuestionType, Quiz, QuizQuestion, User
 from core.services import audit
+from core.services.clean import clean_text, clean_title, get_row
 from core.services.permissions import require_admin
-from core.services.programs import bounded_int, check_unknown, clean_title
+from core.services.programs import bounded_int, check_unknown
 
 QUIZ_FIELDS = ("title", "pass_percent")
 QUESTION_FIELDS = ("type", "text", "options", "correct", "order_index")
@@ -36,8 +37,8 @@ def _apply_quiz(quiz: Quiz, fields: dict[str, Any]) -> dict[str, Any]:
         if name == "title":
             value = clean_title(value)
         else:
-            value = bounded_int(DEFAULT_PASS_PERCENT if value is None else value, field="passPercent", low=1,
-                                high=100, message="Проходной процент — целое число от 1 до 100")
+            value = bounded_int(DEFAULT_PASS_PERCENT if value is None else value, field="passPercent",
+                                label="Проходной процент", low=1, high=100)
         if getattr(quiz, name) != value:
             setattr(quiz, name, value)
             changed["passPercent" if name == "pass_percent" else name] = value
@@ -45,7 +46,7 @@ def _apply_quiz(quiz: Quiz, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_quiz_row(session: Session, quiz_id: Any) -> Quiz:
-    quiz = session.get(Quiz, str(quiz_id)) if quiz_id and len(str(quiz_id)) <= 36 else None
+    quiz = get_row(session, Quiz, quiz_id)
     if quiz is None:
         raise NotFound("Тест не найден")
     return quiz
@@ -84,11 +85,7 @@ def _texts(value: Any, field: str) -> list[str]:
     for item in value:
         if not isinstance(item, str | int | float) or isinstance(item, bool):
             raise field_error(field, "Ожидается список строк")
-        text = str(item).strip()
-        if not text or any(ord(ch) < 32 for ch in text):
-            raise field_error(field, "Варианты не могут быть пустыми или содержать служебные символы")
-        if len(text) > MAX_OPTION_CHARS:
-            raise field_error(field, f"Вариант не длиннее {MAX_OPTION_CHARS} символов")
+        text = clean_title(str(item), field=field, label="Вариант", max_length=MAX_OPTION_CHARS)
         if text in out:
             raise field_error(field, f"Вариант «{text}» повторяется")
         out.append(text)
@@ -100,11 +97,8 @@ def clean_question(values: dict[str, Any]) -> dict[str, Any]:
     kind = str(values.get("type") or "")
     if kind not in {t.value for t in QuestionType}:
         raise field_error("type", "Тип вопроса: single, multiple или text")
-    text = str(values.get("text") or "").replace("\x00", "").strip()
-    if not text:
-        raise field_error("text", "Укажите текст вопроса")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise field_error("text", f"Текст вопроса не длиннее {MAX_QUESTION_CHARS} символов")
+    text = clean_text(values.get("text"), field="text", label="Вопрос", max_length=MAX_QUESTION_CHARS,
+                      multiline=True)
     options = _texts(values.get("options"), "options")
     correct = _texts(values.get("correct"), "correct")
     if kind == QuestionType.TEXT:
@@ -122,8 +116,7 @@ def clean_question(values: dict[str, Any]) -> dict[str, Any]:
             raise field_error("correct", "У вопроса с одним ответом должен быть ровно один правильный вариант")
         if kind == QuestionType.MULTIPLE and not correct:
             raise field_error("correct", "Отметьте хотя бы один правильный вариант")
-    order = bounded_int(values.get("order_index", 0), field="orderIndex", low=0, high=MAX_ORDER,
-                        message=f"Порядок — целое число от 0 до {MAX_ORDER}")
+    order = bounded_int(values.get("order_index", 0), field="orderIndex", label="Порядок", low=0, high=MAX_ORDER)
     return {"type": kind, "text": text, "options": options, "correct": correct, "order_index": order}
 
 
@@ -151,7 +144,7 @@ def update_question(session: Session, *, actor: User | None, question_id: str, f
     """Merge the given fields with the stored ones and validate the whole question again."""
     actor = require_admin(actor)
     check_unknown(fields, QUESTION_FIELDS)
-    question = session.get(QuizQuestion, str(question_id)[:36])
+    question = get_row(session, QuizQuestion, question_id)
     if question is None:
         raise NotFound("Вопрос не найден")
     current = {name: getattr(question, name) for name in QUESTION_FIELDS}

@@ -20,8 +20,23 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from admin_app.helpers import ACTION_FAILED, SAVE_FAILED
-from core.models import AuditEvent, ByteSizeItem, ClubClass, Course, Kruzhok, Lesson, Module, SubscriptionPlan, User
-from core.services import auth, courses
+from core.clock import utcnow
+from core.models import (
+    AuditEvent,
+    ByteSizeItem,
+    ClubClass,
+    Course,
+    Kruzhok,
+    Lesson,
+    Module,
+    Program,
+    ProgramLesson,
+    Quiz,
+    QuizQuestion,
+    SubscriptionPlan,
+    User,
+)
+from core.services import auth, courses, programs, quizzes
 from core.storage import make_storage
 from tests.admin.helpers import ORIGIN, csrf_of, login, model_views
 from tests.factories_clubs import make_class
@@ -115,6 +130,33 @@ def _build_bytesize(session, settings, make, admin):  # type: ignore[no-untyped-
     return {"title": "Видео после", "description": "Коротко", "video_url": url, "cover_image_url": ""}, item
 
 
+def _build_program(session, settings, make, admin):  # type: ignore[no-untyped-def]
+    program = programs.create_program(session, actor=admin, fields={"title": "Программа формы"}, now=utcnow())
+    return {"title": "Программа после", "description": "Описание", "is_published": "y"}, program
+
+
+def _build_program_lesson(session, settings, make, admin):  # type: ignore[no-untyped-def]
+    program = programs.create_program(session, actor=admin, fields={"title": "Программа формы"}, now=utcnow())
+    quiz = quizzes.create_quiz(session, actor=admin, fields={"title": "Тест формы"}, now=utcnow())
+    lesson = programs.create_program_lesson(session, actor=admin, program_id=program.id,
+                                            fields={"title": "Урок формы"}, now=utcnow())
+    return {"program": program.id, "title": "Урок после", "order_index": "1", "description": "Текст",
+            "quiz": quiz.id, "xp_reward": "100"}, lesson
+
+
+def _build_quiz(session, settings, make, admin):  # type: ignore[no-untyped-def]
+    quiz = quizzes.create_quiz(session, actor=admin, fields={"title": "Тест формы"}, now=utcnow())
+    return {"title": "Тест после", "pass_percent": "70"}, quiz
+
+
+def _build_question(session, settings, make, admin):  # type: ignore[no-untyped-def]
+    quiz = quizzes.create_quiz(session, actor=admin, fields={"title": "Тест формы"}, now=utcnow())
+    question = quizzes.create_question(session, actor=admin, quiz_id=quiz.id, now=utcnow(), fields={
+        "type": "text", "text": "Столица?", "options": [], "correct": ["Астана"]})
+    return {"quiz": quiz.id, "type": "single", "text": "Сколько колёс?", "options": "Два\nЧетыре",
+            "correct": "Четыре", "order_index": "0"}, question
+
+
 TITLE_CASES = {"nul_in_title": {"title": NUL_TITLE}, "control_char_in_title": {"title": "Робот\x01"},
                "title_too_long": {"title": "Я" * 201}}
 ORDER_CASES = {"negative_order": {"order_index": "-1"}, "order_past_integer": {"order_index": TOO_BIG},
@@ -149,6 +191,24 @@ FORMS: dict[str, Walk] = {
         **TITLE_CASES, "nul_in_description": {"description": "a\x00b"},
         "description_too_long": {"description": "я" * 5001}, "missing_video": {"video_url": ""},
         "nul_in_video": {"video_url": "/api/media/\x00.mp4"}}),
+    "program": Walk(Program, _build_program, bad={
+        **TITLE_CASES, "nul_in_description": {"description": "a\x00b"},
+        "description_too_long": {"description": "я" * 10001}}),
+    "program-lesson": Walk(ProgramLesson, _build_program_lesson, bad={
+        **TITLE_CASES, **ORDER_CASES, "negative_xp": {"xp_reward": "-1"}, "xp_too_big": {"xp_reward": "1001"},
+        "xp_past_int64": {"xp_reward": HUGE}, "unknown_quiz": {"quiz": UNKNOWN_ID}, "nul_in_quiz": {"quiz": "a\x00"},
+        "nul_in_description": {"description": "a\x00b"}},
+        create_only_bad={"missing_program": {"program": ""}, "unknown_program": {"program": UNKNOWN_ID}}),
+    "quiz": Walk(Quiz, _build_quiz, bad={
+        **TITLE_CASES, "zero_pass": {"pass_percent": "0"}, "pass_over_100": {"pass_percent": "101"},
+        "pass_past_int64": {"pass_percent": HUGE}}),
+    "quiz-question": Walk(QuizQuestion, _build_question, bad={
+        "nul_in_text": {"text": "a\x00b"}, "empty_text": {"text": "  "},
+        "two_correct_single": {"correct": "Два\nЧетыре"},
+        "correct_not_an_option": {"correct": "Три"}, "one_option": {"options": "Четыре"},
+        "nul_in_option": {"options": "Два\x00\nЧетыре"}, "unknown_type": {"type": "essay"},
+        "text_with_options": {"type": "text"}, **ORDER_CASES},
+        create_only_bad={"missing_quiz": {"quiz": ""}, "unknown_quiz": {"quiz": UNKNOWN_ID}}),
 }
 
 

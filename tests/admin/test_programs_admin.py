@@ -50,12 +50,12 @@ def test_create_program_lesson_quiz_and_question_through_the_forms(admin_client,
 
 
 @pytest.mark.parametrize("path, data, message", [
-    ("/admin/program/create", {"title": "   "}, "Укажите название"),
-    ("/admin/quiz/create", {"title": "Т", "pass_percent": "0"}, "от 1 до 100"),
-    ("/admin/quiz/create", {"title": "Т", "pass_percent": "500"}, "от 1 до 100"),
+    ("/admin/program/create", {"title": "   "}, "Заполните поле «Название»"),
+    ("/admin/quiz/create", {"title": "Т", "pass_percent": "0"}, "не меньше 1"),
+    ("/admin/quiz/create", {"title": "Т", "pass_percent": "500"}, "не больше 100"),
     ("/admin/program-lesson/create", {"program": "", "title": "У", "xp_reward": "5"}, "Выберите программу"),
-    ("/admin/program-lesson/create", {"program": "PROGRAM", "title": "У", "xp_reward": "100000"}, "от 0 до 1000"),
-    ("/admin/program-lesson/create", {"program": "PROGRAM", "title": "У", "xp_reward": "-5"}, "от 0 до 1000"),
+    ("/admin/program-lesson/create", {"program": "PROGRAM", "title": "У", "xp_reward": "100000"}, "не больше 1000"),
+    ("/admin/program-lesson/create", {"program": "PROGRAM", "title": "У", "xp_reward": "-5"}, "не меньше 0"),
     ("/admin/program-lesson/create", {"program": "PROGRAM", "title": "У", "quiz": "нет", "xp_reward": "0"},
      "Тест не найден"),
     ("/admin/quiz-question/create", {"quiz": "QUIZ", "type": "single", "text": "?", "options": "А\nБ",
