@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import ExternalUrl, Invalid
 from core.models import AuditAction, ByteSizeItem, CertificateRequest, Course, Lesson, MediaObject, Subscription, User
-from core.services import audit
+from core.services import audit, media_materials
 from core.services.media import CANONICAL_PREFIX, content_type_of, kind_of_key
 from core.services.media_urls import key_of
 from core.services.permissions import require_admin, require_staff
@@ -96,7 +96,8 @@ def _query(col: Column) -> Any:
 
 
 def count_references(session: Session) -> int:
-    return sum(session.scalar(select(func.count()).select_from(_query(col).subquery())) or 0 for col in COLUMNS)
+    return (sum(session.scalar(select(func.count()).select_from(_query(col).subquery())) or 0 for col in COLUMNS)
+            + media_materials.count_material_references(session))
 
 
 class _Resolver:
@@ -179,6 +180,12 @@ def scan(session: Session, storage: Storage, *, actor: User | None,
             rows.append(ref)
             if progress:
                 progress(1)
+    for column, row_id, label, key, status, reason in media_materials.scan_materials(session, storage):
+        rows.append(Reference(column=column, row_id=row_id, label=label, value=key, status=status, key=key,
+                              reason=reason))
+        counts[status] += 1
+        if progress:
+            progress(1)
     return Report(counts=dict(counts), rows=rows)
 
 
@@ -212,7 +219,7 @@ def referenced_keys(session: Session) -> set[str]:
                 keys.add(key_of(value))
             except Invalid:
                 continue
-    return keys
+    return keys | media_materials.material_keys(session)
 
 
 @dataclass(frozen=True)

@@ -162,3 +162,30 @@ def test_download_permission_matrix(app, client, make, session, lesson, who, exp
 def test_download_route_is_documented(client):  # type: ignore[no-untyped-def]
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "get" in paths["/api/programs/lessons/{lesson_id}/materials/{kind}"]
+
+
+def test_media_doctor_checks_materials_and_never_calls_a_used_one_an_orphan(client, make, session, settings,
+                                                                              lesson):  # type: ignore[no-untyped-def]
+    from core.services import media_doctor
+    from core.storage import make_storage
+
+    _upload_both(client, make, lesson)
+    session.expire_all()
+    saved = session.get(ProgramLesson, lesson.id)
+    storage, admin = make_storage(settings), make.admin()
+    report = media_doctor.scan(session, storage, actor=admin)
+    mine = {r.column: r.status for r in report.rows if r.row_id == lesson.id}
+    assert mine == {"program_lessons.scenario_key": "ok", "program_lessons.presentation_key": "ok"}
+    later = utcnow() + timedelta(days=2)
+    found = media_doctor.find_orphans(session, storage, actor=admin, now=later)
+    objects = found["objects"] if isinstance(found, dict) else found.objects
+    orphans = {o["key"] if isinstance(o, dict) else o.key for o in objects}
+    assert saved.scenario_key not in orphans and saved.presentation_key not in orphans
+    assert {saved.scenario_key, saved.presentation_key} <= media_doctor.referenced_keys(session)
+    # a missing file and a wrong type are reported like videos
+    storage.delete(saved.scenario_key, private=True)
+    saved.presentation_key, saved.scenario_key = saved.scenario_key, saved.presentation_key
+    session.flush()
+    problems = {r.column: r.status for r in media_doctor.scan(session, storage, actor=admin).problems()
+                if r.row_id == lesson.id}
+    assert problems == {"program_lessons.presentation_key": "missing_object"}
