@@ -15,9 +15,9 @@ from public_api import (
     media,
     media_upload,
     notifications,
-    schedule,
     program_materials,
     programs,
+    schedule,
     subscriptions,
     users,
 )
