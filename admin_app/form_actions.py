@@ -64,7 +64,12 @@ class FormAction:
     service: Callable[[ActionCall], Any]
     success: str = "Готово"
     danger: bool = False
+    positive: bool = False  # a green (btn-success) button, e.g. Одобрить
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def button_class(self) -> str:
+        return "btn-danger" if self.danger else "btn-success" if self.positive else "btn-primary"
 
     @property
     def has_file(self) -> bool:

@@ -19,7 +19,9 @@ from admin_app.views.clubs import ClubClassAdmin, KruzhokAdmin
 from admin_app.views.courses import CourseAdmin, LessonAdmin, ModuleAdmin
 from admin_app.views.media_doctor import MediaDoctorView
 from admin_app.views.messaging import AuditAdmin, NotificationAdmin, OutboxAdmin
+from admin_app.views.missions import DailyMissionAdmin
 from admin_app.views.programs import ProgramAdmin, ProgramLessonAdmin, QuizAdmin, QuizQuestionAdmin
+from admin_app.views.purchases import PurchaseAdmin
 from admin_app.views.subscriptions import PlanAdmin, SubscriptionAdmin
 from admin_app.views.users import UserAdmin
 from core.db import Database
@@ -35,11 +37,13 @@ VIEWS: list[type[BaseView]] = [
     UserAdmin,
     SubscriptionAdmin,
     PlanAdmin,
+    PurchaseAdmin,
     KruzhokAdmin,
     ClubClassAdmin,
     CourseAdmin,
     ModuleAdmin,
     LessonAdmin,
+    DailyMissionAdmin,
     ByteSizeAdmin,
     ProgramAdmin,
     ProgramLessonAdmin,

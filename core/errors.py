@@ -75,6 +75,9 @@ class ErrorCode(StrEnum):
     # Courses.
     NOT_ENROLLED = "not_enrolled", 403, "The lesson opens after enrolling in the course."
     PAYMENT_REQUIRED = "payment_required", 403, "The course is paid: buy it to get access."
+    COURSE_IS_FREE = "course_is_free", 409, "A free course is not bought: enrol in it instead."
+    ALREADY_ENROLLED = "already_enrolled", 409, "The buyer is already enrolled in the course."
+    PURCHASE_PENDING = "purchase_pending", 409, "The caller already has a PENDING purchase of this course."
 
     # Clubs, classes and membership.
     USER_NOT_FOUND = "user_not_found", 404, "No user with this email (adding a student or a mentor)."

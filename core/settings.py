@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # NoDecode: the env value reaches the validator raw, so the documented `100,500` form works too.
     xp_thresholds: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [100])
     public_base_url: str = "http://localhost:8000"
+    # Payment instructions shown by every client (GET /api/plans, a course's purchase info).
+    kaspi_phone: str = ""
+    kaspi_recipient: str = "S7 Robotics"
+    kaspi_comment_note: str = "В комментарии к платежу укажите ваш email"
     log_level: str = "INFO"
     worker_interval_seconds: int = 30
 

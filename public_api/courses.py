@@ -149,6 +149,7 @@ class CompletionOut(OutModel):
 class AnswerOut(OutModel):
     is_correct: bool
     xp_awarded: int
+    mission_xp_awarded: int = 0
 
 
 class QuestionCreatedOut(OutModel):
@@ -253,7 +254,8 @@ def enroll(ctx: Ctx, course_id: str) -> dict:
 def complete_lesson(ctx: Ctx, course_id: str, lesson_id: str) -> course_progress.LessonCompleted:
     """Mark a lesson completed (+10 XP the first time)."""
     return course_progress.complete_lesson(ctx.session, actor=ctx.actor, course_id=course_id,
-                                           lesson_id=lesson_id, now=ctx.now)
+                                           lesson_id=lesson_id, now=ctx.now,
+                                           thresholds=ctx.settings.xp_thresholds)
 
 
 @api("/api/courses/{course_id}/questions/{question_id}/answer", "POST", body=AnswerIn, response=AnswerOut,
@@ -261,7 +263,9 @@ def complete_lesson(ctx: Ctx, course_id: str, lesson_id: str) -> course_progress
 def answer_question(ctx: Ctx, body: AnswerIn, course_id: str, question_id: str) -> course_progress.AnswerChecked:
     """Answer a lesson question (+20 XP for the first correct answer)."""
     return course_progress.answer_question(ctx.session, actor=ctx.actor, course_id=course_id,
-                                           question_id=question_id, answer=body.answer, now=ctx.now)
+                                           question_id=question_id, answer=body.answer, now=ctx.now,
+                                           thresholds=ctx.settings.xp_thresholds,
+                                           timezone=ctx.settings.default_timezone)
 
 
 routes = [create_course, update_course, create_module, create_lesson, update_lesson, add_question,

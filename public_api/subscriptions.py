@@ -7,10 +7,12 @@ from datetime import datetime
 from pydantic import Field
 
 from core.models import Subscription, SubscriptionPlan
-from core.services import plans, subscriptions
+from core.services import payment_requests, plans, subscriptions
 from core.services.pagination import Page
+from core.texts import subscriptions as sub_texts
 from core.texts import subscriptions as subscription_texts
 from public_api.http import Ctx, api
+from public_api.purchases import PaymentInstructionsOut, payment_instructions
 from public_api.validation import ApiModel, OutModel, PageQuery
 
 
@@ -48,8 +50,12 @@ class PlanOut(OutModel):
     limits: LimitsOut
 
 
+class PlanWithPaymentOut(PlanOut):
+    payment: PaymentInstructionsOut
+
+
 class PlansOut(OutModel):
-    items: list[PlanOut]
+    items: list[PlanWithPaymentOut]
 
 
 class SubscriptionOut(OutModel):
@@ -65,6 +71,13 @@ class SubscriptionOut(OutModel):
     confirmed_at: datetime | None
     expires_at: datetime | None
     rejection_reason: str | None
+
+
+class SubscriptionDecisionOut(SubscriptionOut):
+    """Approve/reject answer like the request: `success` and the message the user was sent, plus the row."""
+
+    success: bool = True
+    message: str
 
 
 class RequestOut(OutModel):
@@ -132,8 +145,10 @@ def sub_out(sub: Subscription) -> dict:
 
 @api("/api/plans", "GET", response=PlansOut, auth_mode="none", tag="subscriptions")
 def list_plans(ctx: Ctx) -> dict:
-    """Active plans with price, duration and limits."""
-    return {"items": [_plan_out(p) for p in plans.list_plans(ctx.session)]}
+    """Active plans with price, duration, limits and the payment instructions (Kaspi recipient from settings)."""
+    return {"items": [{**_plan_out(p).model_dump(by_alias=True),
+                       "payment": payment_instructions(ctx, amount=p.price, currency=p.currency, purpose="club")}
+                      for p in plans.list_plans(ctx.session)]}
 
 
 @api("/api/subscriptions/request", "POST", body=RequestIn, response=RequestOut, status=201, tag="subscriptions")
@@ -164,7 +179,7 @@ def pending(ctx: Ctx, query: PageQuery) -> dict:
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-@api("/api/subscriptions/{subscription_id}/approve", "POST", body=ApproveIn, response=SubscriptionOut,
+@api("/api/subscriptions/{subscription_id}/approve", "POST", body=ApproveIn, response=SubscriptionDecisionOut,
      tag="subscriptions", auth_mode="admin")
 def approve(ctx: Ctx, body: ApproveIn, subscription_id: str) -> dict:
     """Admin: approve a PENDING request (optional limit overrides); 409 if not pending."""
@@ -172,16 +187,16 @@ def approve(ctx: Ctx, body: ApproveIn, subscription_id: str) -> dict:
     sub = subscriptions.approve_subscription(ctx.session, subscription_id=subscription_id, actor=ctx.actor,
                                              now=ctx.now, limits=overrides,
                                              timezone=ctx.settings.default_timezone)
-    return sub_out(sub)
+    return {**sub_out(sub), "success": True, "message": sub_texts.APPROVED_MESSAGE}
 
 
-@api("/api/subscriptions/{subscription_id}/reject", "POST", body=RejectIn, response=SubscriptionOut,
+@api("/api/subscriptions/{subscription_id}/reject", "POST", body=RejectIn, response=SubscriptionDecisionOut,
      tag="subscriptions", auth_mode="admin")
 def reject(ctx: Ctx, body: RejectIn, subscription_id: str) -> dict:
     """Admin: reject a PENDING request with a reason; 409 if not pending."""
     sub = subscriptions.reject_subscription(ctx.session, subscription_id=subscription_id, actor=ctx.actor,
                                             reason=body.reason, now=ctx.now)
-    return sub_out(sub)
+    return {**sub_out(sub), "success": True, "message": payment_requests.rejection_text(sub.rejection_reason or "")}
 
 
 routes = [list_plans, request_subscription, my_status, pending, approve, reject]

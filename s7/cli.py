@@ -12,7 +12,7 @@ from core.clock import utcnow
 from core.db import Database
 from core.errors import ServiceError
 from core.settings import get_settings
-from s7 import media_cli
+from s7 import media_cli, xp_cli
 from s7.startup import (
     ConfigError,
     configure_logging,
@@ -25,6 +25,7 @@ from s7.startup import (
 # Extra sub-commands: functions that add their sub-parser to the CLI's subparsers.
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     media_cli.register,
+    xp_cli.register,
 ]
 
 

@@ -14,6 +14,7 @@ if [ -z "${SECRET_KEY:-}" ]; then
 fi
 export EMBEDDED="${EMBEDDED:-true}" EMAIL_TO_LOG="${EMAIL_TO_LOG:-true}"
 s7 migrate
+s7 xp backfill-certificate-requests
 s7 seed-demo --force > var/demo.json
 python - <<'PY'
 import json

@@ -10,7 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
-from core.models import ClassEnrollment, ClubClass, ClubMentor, Kruzhok, Subscription, SubscriptionPlan, User
+from core.models import (
+    ClassEnrollment,
+    ClubClass,
+    ClubMentor,
+    Kruzhok,
+    PaymentKind,
+    Subscription,
+    SubscriptionPlan,
+    User,
+)
+from core.services import payment_requests
 from s7.seed_clubs import free_payment_comment as _free_comment
 from tests.factories import make_user, unique
 
@@ -46,6 +56,9 @@ def make_subscription(session: Session, user: User | None = None, **overrides: A
     sub = Subscription(**values)
     session.add(sub)
     session.flush()
+    if not payment_requests.is_code_taken(session, sub.payment_comment):
+        payment_requests.claim_code(session, code=sub.payment_comment, kind=PaymentKind.SUBSCRIPTION,
+                                    request_id=sub.id, now=now)
     return sub
 
 

@@ -13,6 +13,7 @@ from core.models import (
     EnrollmentStatus,
     InvitationKind,
     InvitationStatus,
+    PaymentKind,
     PlanType,
     PurchaseStatus,
     QuestionType,
@@ -36,6 +37,7 @@ CHECKED = [
     ("quiz_questions", "ck_quiz_questions_type", QuestionType),
     ("club_invitations", "ck_club_invitations_kind", InvitationKind),
     ("club_invitations", "ck_club_invitations_status", InvitationStatus),
+    ("payment_codes", "ck_payment_codes_kind", PaymentKind),
 ]
 
 

@@ -35,7 +35,7 @@ APPROVE = FormAction(
         Field("max_classes_per_kruzhok", "Макс. классов в кружке", kind="number", help=LIMIT_HELP),
         Field("max_students_per_class", "Макс. учеников в классе", kind="number", help=LIMIT_HELP),
     ),
-    submit_label="Одобрить", success="Подписка одобрена", service=_approve,
+    submit_label="Одобрить", positive=True, success="Подписка одобрена", service=_approve,
 )
 
 
@@ -108,8 +108,10 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
     def sort_query(self, stmt: Any, request: Request) -> Any:
         if request.query_params.get("sortBy"):
             return super().sort_query(stmt, request)
-        pending_first = case((Subscription.status == SubscriptionStatus.PENDING, 0), else_=1)
-        return stmt.order_by(pending_first, Subscription.created_at.desc(), Subscription.id)
+        # Pending first, oldest first (first come, first served, like the API queue); then the decided, newest first.
+        is_pending = Subscription.status == SubscriptionStatus.PENDING
+        return stmt.order_by(case((is_pending, 0), else_=1), case((is_pending, Subscription.created_at), else_=None),
+                             Subscription.created_at.desc(), Subscription.id)
 
     async def list(self, request: Request) -> Any:
         pagination = await super().list(request)

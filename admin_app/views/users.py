@@ -12,7 +12,7 @@ from admin_app.form_actions import Field, FormAction
 from admin_app.helpers import run_service
 from core.clock import utcnow
 from core.models import Role, User
-from core.services import auth
+from core.services import auth, xp
 
 BLOCK = FormAction(
     name="block", label="Заблокировать", title="Заблокировать пользователя",
@@ -26,12 +26,23 @@ UNBLOCK = FormAction(
     service=lambda c: auth.unblock_user(c.session, actor=c.actor, user_id=c.pk, now=c.now),
 )
 
+ADJUST_XP = FormAction(
+    name="adjust-xp", label="Начислить / списать XP", title="Начислить или списать XP",
+    fields=(Field("amount", "Количество XP", kind="number", required=True,
+                  help=f"Положительное — начислить, отрицательное — списать (не более {xp.MAX_ADJUSTMENT})"),
+            Field("reason", "Причина", kind="textarea", required=True,
+                  help="Пользователь увидит причину в уведомлении; запись попадёт в журнал действий")),
+    submit_label="Сохранить", success="XP изменены",
+    service=lambda c: xp.adjust_xp(c.session, actor=c.actor, user_id=c.pk, amount=c.values["amount"],
+                                   reason=c.values["reason"], now=c.now, thresholds=c.settings.xp_thresholds),
+)
+
 
 class UserAdmin(S7ModelView, model=User):
     name = "Пользователь"
     name_plural = "Пользователи"
     icon = "fa-solid fa-user"
-    form_actions = (BLOCK, UNBLOCK)
+    form_actions = (BLOCK, UNBLOCK, ADJUST_XP)
     can_create = False
     can_delete = False
     column_list: ClassVar[list[Any]] = [User.email, User.full_name, User.role, User.experience_points,

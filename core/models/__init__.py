@@ -28,6 +28,7 @@ from .messaging import (
     NotificationType,
     RateLimitHit,
 )
+from .payments import PaymentCode, PaymentKind
 from .programs import MaterialKind, Program, ProgramLesson, QuestionType, Quiz, QuizQuestion
 from .schedule import (
     Attendance,
@@ -52,7 +53,8 @@ __all__ = [
     "Attendance", "AuditEvent", "Base", "ByteSizeItem", "CertificateRequest", "ClassEnrollment",
     "ClubClass", "ClubMentor", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",
     "EmailOutbox", "Kruzhok", "Lesson", "LessonCompletion", "LessonQuestion", "LessonSession",
-    "MediaObject", "MissionCompletion", "Module", "Notification", "Program", "ProgramLesson",
+    "MediaObject", "MissionCompletion", "Module", "Notification", "PaymentCode", "PaymentKind", "Program",
+    "ProgramLesson",
     "Purchase", "QuestionAnswer", "Quiz", "QuizQuestion", "RateLimitHit", "Subscription",
     "SubscriptionPlan", "User", "XpEvent", "new_id",
 ]

@@ -28,6 +28,7 @@ class CertificateRequest(IdMixin, CreatedMixin, Base):
 
     user_id: Mapped[str] = fk("users.id", index=False)
     kruzhok_id: Mapped[str | None] = fk("kruzhoks.id", ondelete="SET NULL", nullable=True)
+    course_id: Mapped[str | None] = fk("courses.id", ondelete="RESTRICT", nullable=True)
     total_xp: Mapped[int] = mapped_column(Integer, nullable=False)
     threshold_xp: Mapped[int] = mapped_column(Integer, nullable=False)
     task_description: Mapped[str] = mapped_column(Text, nullable=False)

@@ -15,11 +15,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, check_in, fk
 from .subscriptions import Currency
+from .users import User
 
 
 class PurchaseStatus(StrEnum):
@@ -133,6 +135,9 @@ class Purchase(IdMixin, CreatedMixin, Base):
         check_in("status", PurchaseStatus, name="status"),
         CheckConstraint("amount >= 0", name="amount_nonneg"),
         Index("ix_course_purchases_status_created", "status", "created_at"),
+        # One open request per user and course (a double submit cannot make two).
+        Index("uq_course_purchases_one_pending", "user_id", "course_id", unique=True,
+              sqlite_where=text("status = 'PENDING'"), postgresql_where=text("status = 'PENDING'")),
     )
 
     course_id: Mapped[str] = fk("courses.id")
@@ -145,6 +150,9 @@ class Purchase(IdMixin, CreatedMixin, Base):
     reviewed_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+
+    course: Mapped[Course] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class DailyMission(IdMixin, CreatedMixin, Base):
@@ -159,6 +167,11 @@ class DailyMission(IdMixin, CreatedMixin, Base):
     target: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
     xp_reward: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    course: Mapped[Course] = relationship()
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class MissionCompletion(IdMixin, CreatedMixin, Base):

@@ -24,6 +24,11 @@ class NotificationType(StrEnum):
     INVITATION_ANSWERED = "INVITATION_ANSWERED"  # to the club owner: accepted or declined
     LOGIN_ATTACK = "LOGIN_ATTACK"  # to the owner and the admins: many failed logins on an account
     ATTENDANCE_MARKED = "ATTENDANCE_MARKED"
+    CERTIFICATE_REQUEST = "CERTIFICATE_REQUEST"  # to admins: a user crossed an XP threshold
+    XP_ADJUSTED = "XP_ADJUSTED"  # an admin granted or removed XP
+    PURCHASE_REQUEST = "PURCHASE_REQUEST"  # to admins: a course payment to verify
+    PURCHASE_APPROVED = "PURCHASE_APPROVED"
+    PURCHASE_REJECTED = "PURCHASE_REJECTED"
 
 
 class EmailStatus(StrEnum):
@@ -86,6 +91,12 @@ class AuditAction(StrEnum):
     QUIZ_QUESTION_UPDATE = "quiz_question.update"
     MEDIA_FIX_NON_CANONICAL = "media.fix_non_canonical"
     MEDIA_PURGE_ORPHANS = "media.purge_orphans"
+    XP_ADJUST = "xp.adjust"
+    MISSION_CREATE = "mission.create"
+    MISSION_UPDATE = "mission.update"
+    PURCHASE_REQUEST = "purchase.request"
+    PURCHASE_APPROVE = "purchase.approve"
+    PURCHASE_REJECT = "purchase.reject"
 
 
 class Notification(IdMixin, CreatedMixin, Base):

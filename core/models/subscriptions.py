@@ -89,6 +89,9 @@ class Subscription(IdMixin, CreatedMixin, Base):
     max_kruzhoks: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     max_classes_per_kruzhok: Mapped[int] = mapped_column(Integer, nullable=False, default=2)
     max_students_per_class: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+    # Frozen from the plan at request time like amount and limits: editing a plan never changes what
+    # a pending request grants. NULL only on rows older than this column (approve falls back to the plan).
+    duration_days: Mapped[int | None] = mapped_column(Integer)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
     rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

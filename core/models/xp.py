@@ -33,3 +33,5 @@ class XpEvent(IdMixin, CreatedMixin, Base):
     # Unique per award: a second award for the same source (a double click, a race) is refused here.
     source_key: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     kruzhok_id: Mapped[str | None] = fk("kruzhoks.id", ondelete="SET NULL", nullable=True, index=False)
+    # The course the XP came from (answers, lessons, missions); history: a course with XP is not deleted.
+    course_id: Mapped[str | None] = fk("courses.id", ondelete="RESTRICT", nullable=True)

@@ -6,6 +6,7 @@ so double clicks, retries and re-answering never farm XP.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import ErrorCode, Forbidden, NotFound, field_error
 from core.models import Course, Lesson, LessonCompletion, LessonQuestion, Module, QuestionAnswer, User, XpSource
-from core.services import xp
+from core.services import missions, xp
 from core.services.courses import can_watch, is_enrolled
 from core.services.permissions import require_user
 
@@ -46,13 +47,14 @@ class LessonCompleted:
 class AnswerChecked:
     is_correct: bool
     xp_awarded: int
+    mission_xp_awarded: int = 0  # a daily mission completed by this answer
 
 
 def complete_lesson(session: Session, *, actor: User | None, course_id: str, lesson_id: str,
-                    now: datetime) -> LessonCompleted:
+                    now: datetime, thresholds: Sequence[int] = xp.DEFAULT_THRESHOLDS) -> LessonCompleted:
     """Mark a lesson completed; the first completion awards 10 XP."""
     actor = require_user(actor)
-    _, lesson = _lesson_in_course(session, actor, course_id, lesson_id)
+    course, lesson = _lesson_in_course(session, actor, course_id, lesson_id)
     try:
         with session.begin_nested():
             session.add(LessonCompletion(user_id=actor.id, lesson_id=lesson.id, created_at=now))
@@ -62,7 +64,8 @@ def complete_lesson(session: Session, *, actor: User | None, course_id: str, les
         first = False
     awarded = first and xp.award_xp(
         session, user_id=actor.id, amount=xp.LESSON_COMPLETE_XP, reason=f"Урок пройден: {lesson.title}",
-        source=XpSource.LESSON_COMPLETE, source_key=f"lesson:{actor.id}:{lesson.id}", now=now)
+        source=XpSource.LESSON_COMPLETE, source_key=f"lesson:{actor.id}:{lesson.id}", now=now,
+        course_id=course.id, thresholds=thresholds)
     return LessonCompleted(lesson_id=lesson.id, xp_awarded=xp.LESSON_COMPLETE_XP if awarded else 0)
 
 
@@ -71,8 +74,10 @@ def _matches(answer: str, correct: str) -> bool:
 
 
 def answer_question(session: Session, *, actor: User | None, course_id: str, question_id: str, answer: Any,
-                    now: datetime) -> AnswerChecked:
-    """Check an answer; the first correct answer to a question awards 20 XP (never again).
+                    now: datetime, thresholds: Sequence[int] = xp.DEFAULT_THRESHOLDS,
+                    timezone: str = "Asia/Almaty") -> AnswerChecked:
+    """Check an answer; the first correct answer to a question awards 20 XP (never again) and counts
+    towards the course's daily missions (local day in `timezone`).
 
     The latest answer is kept (one row per user and question); when it first becomes correct its
     time is moved to now, so "correct answers today" counts it today.
@@ -86,7 +91,7 @@ def answer_question(session: Session, *, actor: User | None, course_id: str, que
     question = session.get(LessonQuestion, question_id)
     if question is None:
         raise NotFound("Вопрос не найден")
-    _lesson_in_course(session, actor, course_id, question.lesson_id)
+    course, _ = _lesson_in_course(session, actor, course_id, question.lesson_id)
     is_correct = _matches(text, question.correct_answer)
     row = session.scalar(select(QuestionAnswer).where(QuestionAnswer.user_id == actor.id,
                                                       QuestionAnswer.question_id == question.id))
@@ -106,5 +111,9 @@ def answer_question(session: Session, *, actor: User | None, course_id: str, que
         row.answer, row.is_correct = text, is_correct
     awarded = is_correct and xp.award_xp(
         session, user_id=actor.id, amount=xp.COURSE_ANSWER_XP, reason="Правильный ответ на вопрос курса",
-        source=XpSource.COURSE_ANSWER, source_key=f"answer:{actor.id}:{question.id}", now=now)
-    return AnswerChecked(is_correct=is_correct, xp_awarded=xp.COURSE_ANSWER_XP if awarded else 0)
+        source=XpSource.COURSE_ANSWER, source_key=f"answer:{actor.id}:{question.id}", now=now,
+        course_id=course.id, thresholds=thresholds)
+    mission_xp = missions.on_correct_answer(session, user_id=actor.id, course_id=course.id, now=now,
+                                            timezone=timezone, thresholds=thresholds) if awarded else 0
+    return AnswerChecked(is_correct=is_correct, xp_awarded=xp.COURSE_ANSWER_XP if awarded else 0,
+                         mission_xp_awarded=mission_xp)

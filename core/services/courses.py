@@ -273,6 +273,12 @@ def _insert_enrollment(session: Session, *, user_id: str, course_id: str,
     return row, True
 
 
+def grant_enrollment(session: Session, *, user_id: str, course_id: str,
+                     now: datetime) -> tuple[CourseEnrollment, bool]:
+    """Enrol a user whose access was paid for (an approved purchase); idempotent, no permission check."""
+    return _insert_enrollment(session, user_id=user_id, course_id=course_id, now=now)
+
+
 def admin_enroll(session: Session, *, actor: User | None, course_id: str, user_id: str,
                  now: datetime) -> tuple[CourseEnrollment, bool]:
     """An admin enrols any user in any course (free or paid), audited."""

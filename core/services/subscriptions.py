@@ -9,7 +9,6 @@ first, so a double click approves once and notifies once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,29 +18,29 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from core.errors import Conflict, ErrorCode, NotFound, RateLimited, field_error
+from core.errors import Conflict, ErrorCode, RateLimited, field_error
 from core.models import (
     AuditAction,
     ClubClass,
     Kruzhok,
     NotificationType,
+    PaymentKind,
     PaymentMethod,
     PlanType,
     Subscription,
     SubscriptionPlan,
     SubscriptionStatus,
     User,
+    new_id,
 )
-from core.services import audit, bounds, clean, notifications, outbox, plans, ratelimit
+from core.services import audit, bounds, clean, notifications, outbox, payment_requests, plans, ratelimit
 from core.services.limits import Limits, active_clause, effective_limits
 from core.services.pagination import Page
+from core.services.payment_requests import MSG_DUPLICATE
 from core.services.permissions import require_admin, require_user
 from core.texts import email_body, local_day
 from core.texts import subscriptions as texts
 
-CODE_RE = re.compile(r"[0-9]{4,8}")
-MSG_CODE = "Код отправителя должен состоять из 4–8 цифр (из перевода Kaspi)"
-MSG_DUPLICATE = "Заявка с таким кодом отправителя уже существует. Проверьте код платежа."
 LIMIT_FIELDS = ("max_kruzhoks", "max_classes_per_kruzhok", "max_students_per_class")
 
 
@@ -59,21 +58,19 @@ def request_subscription(session: Session, *, actor: User | None, type: str, pay
     """Create a PENDING request. 422 bad type/code, 429 over 3 a day, 409 `duplicate_payment_code`."""
     actor = require_user(actor)
     plan = plans.get_active_plan(session, (type or "").strip())
-    code = (payment_comment or "").strip()
-    if not CODE_RE.fullmatch(code):
-        raise field_error("paymentComment", MSG_CODE)
+    code = payment_requests.clean_code(payment_comment, field="paymentComment")
     proof = _clean_proof_url(payment_proof_url)
     ratelimit.hit(session, "subscription_request", actor.id, now=now)
-    if session.scalar(select(Subscription.id).where(Subscription.payment_comment == code)) is not None:
-        raise Conflict(MSG_DUPLICATE, code=ErrorCode.DUPLICATE_PAYMENT_CODE)
-    sub = Subscription(user_id=actor.id, plan_id=plan.id, type=plan.code, status=SubscriptionStatus.PENDING,
-                       amount=plan.price,
+    sub = Subscription(id=new_id(), user_id=actor.id, plan_id=plan.id, type=plan.code,
+                       status=SubscriptionStatus.PENDING, amount=plan.price,
                        currency=plan.currency, payment_method=PaymentMethod.KASPI, payment_comment=code,
                        payment_proof_url=proof, max_kruzhoks=plan.max_kruzhoks,
                        max_classes_per_kruzhok=plan.max_classes_per_kruzhok,
-                       max_students_per_class=plan.max_students_per_class, created_at=now)
+                       max_students_per_class=plan.max_students_per_class, duration_days=plan.duration_days,
+                       created_at=now)
+    # The code is unique across subscriptions AND course purchases (one payment-request mechanism).
+    payment_requests.claim_code(session, code=code, kind=PaymentKind.SUBSCRIPTION, request_id=sub.id, now=now)
     try:
-        # A concurrent request with the same code passes the check above; the unique index decides.
         with session.begin_nested():
             session.add(sub)
             session.flush()
@@ -184,14 +181,8 @@ def is_decidable(sub: Subscription) -> bool:
 
 
 def _locked_pending(session: Session, subscription_id: str) -> Subscription:
-    sub = session.scalar(select(Subscription).where(Subscription.id == subscription_id).with_for_update()
-                         .execution_options(populate_existing=True))
-    if sub is None:
-        raise NotFound("Заявка на подписку не найдена")
-    if not is_decidable(sub):
-        raise Conflict("Заявка уже обработана: одобрить или отклонить можно только ожидающую заявку",
-                       code=ErrorCode.NOT_PENDING, details={"status": sub.status})
-    return sub
+    return payment_requests.lock_pending(session, Subscription, subscription_id,
+                                         not_found="Заявка на подписку не найдена")
 
 
 def _clean_limits(limits: dict[str, Any] | None) -> dict[str, int]:
@@ -220,7 +211,8 @@ def approve_subscription(session: Session, *, subscription_id: str, actor: User 
     actor = require_admin(actor)
     overrides = _clean_limits(limits)
     sub = _locked_pending(session, subscription_id)
-    days = sub.plan.duration_days if sub.plan is not None else (365 if sub.type == PlanType.ONETIME_PURCHASE else 30)
+    days = sub.duration_days or (sub.plan.duration_days if sub.plan is not None else
+                                 (365 if sub.type == PlanType.ONETIME_PURCHASE else 30))
     current = session.scalar(select(func.max(Subscription.expires_at))
                              .where(Subscription.user_id == sub.user_id, Subscription.id != sub.id,
                                     active_clause(now)))

@@ -28,7 +28,10 @@ def approved_email(*, full_name: str, until: str) -> str:
 
 
 def rejected_message(reason: str) -> str:
-    return f"Оплата не подтверждена. Причина: {reason.rstrip('.')}. Свяжитесь с поддержкой."
+    """Both kinds of payment request; a reason already ending in punctuation gets no second mark («!.»)."""
+    reason = reason.rstrip()
+    end = "" if reason.endswith((".", "!", "?", "…")) else "."
+    return f"Оплата не подтверждена. Причина: {reason}{end} Свяжитесь с поддержкой."
 
 
 def expiring_message(until: str) -> str:

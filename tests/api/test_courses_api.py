@@ -104,9 +104,9 @@ def test_complete_and_answer_through_http(app, client, make, session):  # type: 
                        headers=student).json()["xpAwarded"] == 0
     qid = lesson.questions[0].id
     first = client.post(f"/api/courses/{course.id}/questions/{qid}/answer", headers=student, json={"answer": "Да"})
-    assert first.json() == {"isCorrect": True, "xpAwarded": 20}
+    assert first.json() == {"isCorrect": True, "xpAwarded": 20, "missionXpAwarded": 0}
     again = client.post(f"/api/courses/{course.id}/questions/{qid}/answer", headers=student, json={"answer": "да"})
-    assert again.json() == {"isCorrect": True, "xpAwarded": 0}
+    assert again.json() == {"isCorrect": True, "xpAwarded": 0, "missionXpAwarded": 0}
     assert client.get("/api/me", headers=student).json()["experiencePoints"] == 30
 
 

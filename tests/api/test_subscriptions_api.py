@@ -39,6 +39,8 @@ def test_request_then_status_then_queue_then_approve(app, client, make):
     assert item["user"]["email"] == user.email and item["user"]["clubsCount"] == 0 and item["amount"] == 2000
     r = client.post(f"/api/subscriptions/{body['subscriptionId']}/approve", headers=token_for(app, admin))
     assert r.status_code == 200 and r.json()["status"] == "ACTIVE"
+    assert r.json()["success"] is True  # answered like the request
+    assert r.json()["message"] == "Подписка активирована. Теперь вы можете создавать кружки!"
     again = client.post(f"/api/subscriptions/{body['subscriptionId']}/approve", headers=token_for(app, admin))
     assert again.status_code == 409 and again.json()["error"]["code"] == "not_pending"
     status = client.get("/api/subscriptions/my", headers=headers).json()

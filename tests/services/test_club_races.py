@@ -19,6 +19,7 @@ from core.models import (
     ClubClass,
     Kruzhok,
     Notification,
+    PaymentCode,
     RateLimitHit,
     Subscription,
     User,
@@ -52,6 +53,8 @@ def _cleanup(db: Database, user_ids: list[str], marker: str = "") -> None:
         session.execute(delete(ClassEnrollment).where(ClassEnrollment.student_id.in_(user_ids)))
         session.execute(delete(ClubClass).where(ClubClass.kruzhok_id.in_(clubs)))
         session.execute(delete(Kruzhok).where(Kruzhok.owner_id.in_(user_ids)))
+        session.execute(delete(PaymentCode).where(PaymentCode.request_id.in_(
+            select(Subscription.id).where(Subscription.user_id.in_(user_ids)))))
         session.execute(delete(Subscription).where(Subscription.user_id.in_(user_ids)))
         session.execute(delete(AuditEvent).where(AuditEvent.actor_id.in_(user_ids)))
         session.execute(delete(RateLimitHit).where(or_(*[RateLimitHit.bucket.like(f"%:{u}") for u in user_ids])))

@@ -197,3 +197,21 @@ def test_approval_email_shows_the_local_expiry_date(session, make):
     subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now, timezone=TZ)
     mail = session.scalar(select(EmailOutbox).where(EmailOutbox.to_addr == user.email))
     assert "Подписка действует до 01.03.2032." in mail.body_text
+
+
+def test_editing_the_plan_never_changes_what_a_pending_request_grants(session, make):
+    from core.services import plans
+    from tests.factories_clubs import default_plan
+
+    admin = make.admin()
+    plan = default_plan(session)
+    now = utcnow()
+    sub = subs.request_subscription(session, actor=make.student(), type=plan.code,
+                                    payment_comment=_code(), now=now)
+    assert (sub.amount, sub.duration_days) == (plan.price, plan.duration_days)
+    plans.update_plan(session, actor=admin, plan_id=plan.id,
+                      values={"duration_days": plan.duration_days + 100, "price": plan.price + 500,
+                              "max_students_per_class": 99}, now=now)
+    subs.approve_subscription(session, subscription_id=sub.id, actor=admin, now=now, timezone=TZ)
+    assert sub.expires_at == now + timedelta(days=365)
+    assert (sub.amount, sub.max_students_per_class) == (2000, 30)
