@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, ErrorCode, NotFound, field_error
-from core.models import PaymentCode, PaymentKind, User
+from core.models import PaymentCode, PaymentKind, Purchase, Subscription, User
 from core.services import notifications, outbox
 from core.texts import email_body, email_subject
 from core.texts import subscriptions as texts
@@ -32,7 +32,7 @@ CODE_RE = re.compile(r"[0-9]{4,8}")
 MSG_CODE = "Код отправителя должен состоять из 4–8 цифр (из перевода Kaspi)"
 MSG_DUPLICATE = "Заявка с таким кодом отправителя уже существует. Проверьте код платежа."
 PENDING = "PENDING"  # SubscriptionStatus.PENDING == PurchaseStatus.PENDING: the open state of both kinds
-T = TypeVar("T")
+RequestT = TypeVar("RequestT", Subscription, Purchase)  # the two kinds of payment request
 
 
 def clean_code(value: Any, *, field: str) -> str:
@@ -59,12 +59,12 @@ def claim_code(session: Session, *, code: str, kind: PaymentKind, request_id: st
         raise Conflict(MSG_DUPLICATE, code=ErrorCode.DUPLICATE_PAYMENT_CODE) from None
 
 
-def lock_pending(session: Session, model: type[T], request_id: str, *, not_found: str) -> T:
-    row = session.scalar(select(model).where(model.id == request_id).with_for_update()  # type: ignore[attr-defined]
+def lock_pending(session: Session, model: type[RequestT], request_id: str, *, not_found: str) -> RequestT:
+    row = session.scalar(select(model).where(model.id == request_id).with_for_update()
                          .execution_options(populate_existing=True))
     if row is None:
         raise NotFound(not_found)
-    status = row.status  # type: ignore[attr-defined]
+    status = row.status
     if status != PENDING:
         raise Conflict("Заявка уже обработана: одобрить или отклонить можно только ожидающую заявку",
                        code=ErrorCode.NOT_PENDING, details={"status": status})
