@@ -28,6 +28,7 @@ from core.models import (
 from core.services import auth
 from core.settings import Settings
 from s7.seed_clubs import seed_clubs
+from s7.seed_learning import seed_learning
 from s7.seed_media import seed_media
 
 DEMO_ADMIN = ("admin@s7.local", "admin12345", "Демо Администратор")
@@ -45,6 +46,7 @@ class SeedStep(Protocol):
 EXTRA_STEPS: list[SeedStep] = [
     seed_media,
     seed_clubs,
+    seed_learning,
 ]
 
 

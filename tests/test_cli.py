@@ -4,7 +4,7 @@ import json
 
 from sqlalchemy import func, select
 
-from core.models import Course, Kruzhok, User
+from core.models import Course, DailyMission, Kruzhok, Purchase, User
 from core.settings import get_settings
 from s7.cli import main
 
@@ -46,5 +46,7 @@ def test_seed_demo_is_idempotent(cli_env, capsys):
     assert summary["admin"]["email"] == "admin@s7.local"
     with cli_env.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Kruzhok)) == 1
-        assert session.scalar(select(func.count()).select_from(Course)) == 1
+        assert session.scalar(select(func.count()).select_from(Course)) == 2  # the demo course + a paid one
+        assert session.scalar(select(func.count()).select_from(Purchase)) == 1
+        assert session.scalar(select(func.count()).select_from(DailyMission)) == 1
         assert session.scalar(select(func.count()).select_from(User).where(User.role == "ADMIN")) == 1
