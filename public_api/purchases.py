@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field
 
@@ -78,11 +79,12 @@ class PurchaseInfoOut(OutModel):
 
 
 def payment_instructions(ctx: Ctx, *, amount: int, currency: str, purpose: str,
-                         course_title: str | None = None) -> dict:
+                         course_title: str | None = None) -> dict[str, Any]:
     s = ctx.settings
-    return payment_requests.instructions(amount=amount, currency=currency, purpose=purpose, phone=s.kaspi_phone,
-                                         recipient=s.kaspi_recipient, comment_note=s.kaspi_comment_note,
-                                         course_title=course_title)
+    found = payment_requests.instructions(amount=amount, currency=currency, purpose=purpose, phone=s.kaspi_phone,
+                                          recipient=s.kaspi_recipient, comment_note=s.kaspi_comment_note,
+                                          course_title=course_title)
+    return PaymentInstructionsOut.model_validate(found).model_dump(by_alias=True)
 
 
 class PurchaseListOut(OutModel):

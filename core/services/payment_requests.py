@@ -15,6 +15,7 @@ course purchases (`purchases.py`):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -94,9 +95,28 @@ def tell_user(session: Session, *, user: User, type: str, title: str, message: s
                          body_text=email_body(user.full_name, f"{message}{extra}"))
 
 
+@dataclass(frozen=True)
+class PaymentInstructions:
+    """What every client shows before a transfer (the seed's texts), with the recipient from settings."""
+
+    method: str
+    title: str
+    amount: int
+    currency: str
+    recipient_phone: str | None
+    recipient_name: str
+    description: str
+    transfer_text: str
+    comment_note: str
+    sender_code_label: str = "Код отправителя"
+    sender_code_help: str = "4–8 цифр из перевода Kaspi"
+    confirm_label: str = "Я подтверждаю отправку платежа"
+    submit_label: str = "Отправить запрос"
+
+
 def instructions(*, amount: int, currency: str, purpose: str, phone: str, recipient: str, comment_note: str,
-                 course_title: str | None = None) -> dict[str, Any]:
-    """What every client shows before a transfer (the seed's texts), from settings; `purpose` club|course."""
+                 course_title: str | None = None) -> PaymentInstructions:
+    """The instructions for a club plan (`purpose` "club") or a course ("course")."""
     price = f"{amount}₸" if currency == "KZT" else f"{amount} {currency}"
     if purpose == "club":
         title, what = "Открытие кружка", "Для открытия кружка"
@@ -105,9 +125,7 @@ def instructions(*, amount: int, currency: str, purpose: str, phone: str, recipi
     phone = phone.strip()
     transfer = (f"Переведите {price} на номер: {phone}" if phone
                 else f"Переведите {price} через Kaspi (номер получателя уточните в поддержке)")
-    return {"method": "KASPI", "title": title, "amount": amount, "currency": currency,
-            "recipientPhone": phone or None, "recipientName": recipient,
-            "description": f"{what} оплатите {price}. Переведите сумму на указанный номер.",
-            "transferText": transfer, "commentNote": comment_note,
-            "senderCodeLabel": "Код отправителя", "senderCodeHelp": "4–8 цифр из перевода Kaspi",
-            "confirmLabel": "Я подтверждаю отправку платежа", "submitLabel": "Отправить запрос"}
+    return PaymentInstructions(
+        method="KASPI", title=title, amount=amount, currency=currency, recipient_phone=phone or None,
+        recipient_name=recipient, description=f"{what} оплатите {price}. Переведите сумму на указанный номер.",
+        transfer_text=transfer, comment_note=comment_note)
