@@ -9,4 +9,6 @@ def test_upgrade_offer_lists_plans_exactly_as_get_plans(app, client, make):
     assert r.status_code == 403 and r.json()["error"]["code"] == "subscription_required"
     offered = r.json()["error"]["details"]["upgrade"]["plans"]
     listed = client.get("/api/plans").json()["items"]
+    # /api/plans adds each plan's payment instructions (settings); the plans themselves are the same.
+    assert all(item.pop("payment")["amount"] == item["price"] for item in listed)
     assert offered and offered == listed

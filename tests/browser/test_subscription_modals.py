@@ -58,9 +58,9 @@ def test_pending_requests_come_first_with_the_card_data(page, live_server, reque
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(3)
     ids = rows.evaluate_all("trs => trs.map(tr => tr.querySelector('input[type=hidden]').value)")
-    # PENDING first (newest request first among them), the already REJECTED one after them.
-    assert ids == [requests_["approve"], requests_["reject"], requests_["done"]]
-    card = rows.nth(1)
+    # PENDING first, oldest first (first come, first served, like the API queue), then the REJECTED one.
+    assert ids == [requests_["reject"], requests_["approve"], requests_["done"]]
+    card = rows.nth(0)
     for text in ("Ожидает", "Айгерим Нурланова", "aigerim@s7.kz", "2000 KZT", "48213", "Разовая покупка"):
         expect(card).to_contain_text(text)
     expect(rows.nth(2)).to_contain_text("Отклонена")
