@@ -163,7 +163,8 @@ def test_state_machine(session, make, paid, kind, status, action):
     else:
         row = subscriptions.request_subscription(session, actor=make.student(), type="ONETIME_PURCHASE",
                                                  payment_comment=_code(), now=utcnow())
-        decide = {"approve": lambda: subscriptions.approve_subscription(session, subscription_id=row.id, timezone="Asia/Almaty",
+        decide = {"approve": lambda: subscriptions.approve_subscription(session, subscription_id=row.id,
+                                                                        timezone="Asia/Almaty",
                                                                         actor=admin, now=utcnow()),
                   "reject": lambda: subscriptions.reject_subscription(session, subscription_id=row.id, actor=admin,
                                                                       reason="Нет платежа", now=utcnow())}[action]
