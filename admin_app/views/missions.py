@@ -31,6 +31,7 @@ class DailyMissionAdmin(S7ModelView, model=DailyMission):
                                          DailyMission.xp_reward, DailyMission.is_active]
     form_ajax_refs: ClassVar[dict[str, dict[str, Any]]] = {"course": {"fields": ("title",), "limit": 20}}
     form_args: ClassVar[dict[str, Any]] = {
+        "course": {"allow_blank": True},  # an empty choice reaches the service: «Выберите курс», in Russian
         "target": {"description": f"Сколько вопросов ответить правильно за день (1–{missions.MAX_TARGET})"},
         "xp_reward": {"description": f"XP за выполнение, один раз в день (0–{missions.MAX_REWARD})"},
     }

@@ -33,7 +33,7 @@ from core.models import (
     User,
     XpSource,
 )
-from core.services import audit, xp
+from core.services import audit, clean, xp
 from core.services.courses import is_enrolled
 from core.services.permissions import require_admin, require_user
 
@@ -98,7 +98,7 @@ def on_correct_answer(session: Session, *, user_id: str, course_id: str, now: da
 
 def _course_for_member(session: Session, actor: User, course_id: str) -> Course:
     """The course, if the caller is enrolled in it (or an admin); 404 unknown/unpublished, 403 not enrolled."""
-    course = session.get(Course, course_id)
+    course = clean.get_row(session, Course, course_id)
     if course is None or (not course.is_published and not actor.is_admin):
         raise NotFound("Курс не найден")
     if not actor.is_admin and not is_enrolled(session, user_id=actor.id, course_id=course.id):
@@ -123,41 +123,33 @@ def today_missions(session: Session, *, actor: User | None, course_id: str, now:
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
+    clean_values: dict[str, Any] = {}
     if "title" in values:
-        title = " ".join(str(values["title"] or "").split())
-        if not 1 <= len(title) <= 200:
-            raise field_error("title", "Название миссии: от 1 до 200 символов")
-        clean["title"] = title
-    for key, low, high, label in (("target", 1, MAX_TARGET, "Цель (правильных ответов)"),
-                                  ("xp_reward", 0, MAX_REWARD, "Награда XP")):
-        if key not in values:
-            continue
-        value = values[key]
-        if isinstance(value, bool | float) or value is None or not str(value).strip().lstrip("-").isdigit():
-            raise field_error(key, f"«{label}»: целое число от {low} до {high}")
-        number = int(str(value).strip())
-        if not low <= number <= high:
-            raise field_error(key, f"«{label}»: целое число от {low} до {high}")
-        clean[key] = number
+        clean_values["title"] = clean.clean_title(values["title"], label="Название миссии")
+    if "target" in values:
+        clean_values["target"] = clean.clean_int(values["target"], field="target", label="Цель (правильных ответов)",
+                                                 minimum=1, maximum=MAX_TARGET)
+    if "xp_reward" in values:
+        clean_values["xp_reward"] = clean.clean_int(values["xp_reward"], field="xp_reward", label="Награда XP",
+                                                    minimum=0, maximum=MAX_REWARD)
     if "is_active" in values:
-        clean["is_active"] = bool(values["is_active"])
-    return clean
+        clean_values["is_active"] = bool(values["is_active"])
+    return clean_values
 
 
 def create_mission(session: Session, *, actor: User | None, course_id: str, values: dict[str, Any],
                    now: datetime) -> DailyMission:
     """Admin: a new daily mission for a course; audited."""
     actor = require_admin(actor)
-    if not course_id or session.get(Course, course_id) is None:
+    if clean.get_row(session, Course, course_id) is None:
         raise field_error("course", "Выберите курс")
-    clean = _clean({"title": values.get("title"), "target": values.get("target"),
+    values_ok = _clean({"title": values.get("title"), "target": values.get("target"),
                     "xp_reward": values.get("xp_reward"), "is_active": values.get("is_active", True)})
-    mission = DailyMission(course_id=course_id, created_at=now, **clean)
+    mission = DailyMission(course_id=course_id, created_at=now, **values_ok)
     session.add(mission)
     session.flush()
     audit.record(session, actor=actor, action=AuditAction.MISSION_CREATE, entity="daily_mission", entity_id=mission.id,
-                 now=now, data={"courseId": course_id, **clean})
+                 now=now, data={"courseId": course_id, **values_ok})
     return mission
 
 
@@ -165,15 +157,15 @@ def update_mission(session: Session, *, actor: User | None, mission_id: str, val
                    now: datetime) -> DailyMission:
     """Admin: change a mission's title, target, reward or active flag (the course stays); audited."""
     actor = require_admin(actor)
-    mission = session.get(DailyMission, mission_id)
+    mission = clean.get_row(session, DailyMission, mission_id)
     if mission is None:
         raise NotFound("Миссия не найдена")
-    clean = _clean({k: v for k, v in values.items() if k in ("title", "target", "xp_reward", "is_active")})
-    before = {k: getattr(mission, k) for k in clean}
-    for key, value in clean.items():
+    values_ok = _clean({k: v for k, v in values.items() if k in ("title", "target", "xp_reward", "is_active")})
+    before = {k: getattr(mission, k) for k in values_ok}
+    for key, value in values_ok.items():
         setattr(mission, key, value)
     audit.record(session, actor=actor, action=AuditAction.MISSION_UPDATE, entity="daily_mission", entity_id=mission.id,
-                 now=now, data={"before": before, "after": clean})
+                 now=now, data={"before": before, "after": values_ok})
     return mission
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, ErrorCode, NotFound, field_error
 from core.models import PaymentCode, PaymentKind, Purchase, Subscription, User
-from core.services import notifications, outbox
+from core.services import clean, notifications, outbox
 from core.texts import email_body, email_subject
 from core.texts import subscriptions as texts
 
@@ -61,8 +61,8 @@ def claim_code(session: Session, *, code: str, kind: PaymentKind, request_id: st
 
 
 def lock_pending(session: Session, model: type[RequestT], request_id: str, *, not_found: str) -> RequestT:
-    row = session.scalar(select(model).where(model.id == request_id).with_for_update()
-                         .execution_options(populate_existing=True))
+    row = None if clean.get_row(session, model, request_id) is None else session.scalar(
+        select(model).where(model.id == request_id).with_for_update().execution_options(populate_existing=True))
     if row is None:
         raise NotFound(not_found)
     status = row.status
@@ -76,9 +76,8 @@ def clean_reason(reason: Any) -> str:
     text = str(reason if reason is not None else "").strip()
     if not text:
         raise field_error("reason", "Укажите причину отклонения")
-    if len(text) > 2000:
-        raise field_error("reason", "Причина слишком длинная (не более 2000 символов)")
-    return text
+    return clean.clean_text(text, field="reason", label="Причина отклонения", max_length=2000,
+                            multiline=True) or ""
 
 
 def rejection_text(reason: str) -> str:

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from core.errors import Conflict, ErrorCode, NotFound, field_error
+from core.errors import Conflict, ErrorCode, NotFound
 from core.models import AuditAction, Course, NotificationType, PaymentKind, Purchase, PurchaseStatus, User, new_id
-from core.services import audit, courses, notifications, payment_requests, ratelimit
+from core.services import audit, clean, courses, notifications, payment_requests, ratelimit
 from core.services.pagination import Page
 from core.services.permissions import require_admin, require_user
 from core.texts import money
@@ -32,10 +32,8 @@ def approved_text(course_title: str) -> str:
 
 
 def _clean_payer(value: Any) -> str | None:
-    name = " ".join(str(value if value is not None else "").split())
-    if len(name) > 200:
-        raise field_error("payerFullName", "Имя плательщика — не длиннее 200 символов")
-    return name or None
+    name = clean.clean_text(value, field="payerFullName", label="Имя плательщика", max_length=200, required=False)
+    return " ".join(name.split()) if name else None
 
 
 def _has_pending(session: Session, user_id: str, course_id: str) -> bool:
@@ -48,7 +46,7 @@ def request_purchase(session: Session, *, actor: User | None, course_id: str, se
     """A PENDING purchase of a paid published course. 404 unknown/unpublished; 409 `course_is_free`,
     `already_enrolled`, `purchase_pending`, `duplicate_payment_code`; 422 bad code; 429 over 3 a day."""
     actor = require_user(actor)
-    course = session.get(Course, course_id)
+    course = clean.get_row(session, Course, course_id)
     if course is None or not course.is_published:
         raise NotFound("Курс не найден")
     if course.is_free:
@@ -85,7 +83,7 @@ def request_purchase(session: Session, *, actor: User | None, course_id: str, se
 
 def purchase_info(session: Session, *, actor: User | None, course_id: str) -> tuple[Course, bool, Purchase | None]:
     """A published course's price with the caller's state: (course, enrolled, latest pending purchase)."""
-    course = session.get(Course, course_id)
+    course = clean.get_row(session, Course, course_id)
     if course is None or not course.is_published:
         raise NotFound("Курс не найден")
     if actor is None:

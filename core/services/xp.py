@@ -28,7 +28,7 @@ from core.errors import NotFound, field_error
 from core.models import AuditAction, NotificationType, User, XpEvent
 from core.models.base import new_id
 from core.models.xp import XpSource
-from core.services import audit, notifications, xp_thresholds
+from core.services import audit, clean, notifications, xp_thresholds
 from core.services.permissions import require_admin
 
 LESSON_COMPLETE_XP = 10
@@ -140,26 +140,27 @@ def adjust_xp(session: Session, *, actor: User | None, user_id: str, amount: Any
     422 for a zero/huge/non-integer amount, a missing reason, or a removal below zero XP; 404 unknown user.
     """
     actor = require_admin(actor)
-    clean = _clean_amount(amount)
-    text = " ".join((reason or "").split())
-    if not 3 <= len(text) <= 250:
+    delta = _clean_amount(amount)
+    text = " ".join((clean.clean_text(reason, field="reason", label="Причина", max_length=250,
+                                      required=False) or "").split())
+    if len(text) < 3:
         raise field_error("reason", "Укажите причину (от 3 до 250 символов)")
     # The lock makes "no removal below zero" hold against a concurrent adjustment too.
-    user = session.scalar(select(User).where(User.id == user_id).with_for_update()
-                          .execution_options(populate_existing=True))
+    user = None if clean.get_row(session, User, user_id) is None else session.scalar(
+        select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True))
     if user is None:
         raise NotFound("Пользователь не найден")
     before = user.experience_points
-    if before + clean < 0:
+    if before + delta < 0:
         raise field_error("amount", f"Нельзя списать больше XP, чем есть у пользователя (сейчас {before} XP)")
-    word = "Начисление" if clean > 0 else "Списание"
-    award_xp(session, user_id=user.id, amount=clean, reason=f"{word} администратором: {text}",
+    word = "Начисление" if delta > 0 else "Списание"
+    award_xp(session, user_id=user.id, amount=delta, reason=f"{word} администратором: {text}",
              source=XpSource.ADJUSTMENT, source_key=f"adjust:{uuid.uuid4().hex}", now=now, thresholds=thresholds)
     notifications.notify(
         session, user_id=user.id, type=NotificationType.XP_ADJUSTED,
-        title="Начислены XP" if clean > 0 else "Списаны XP",
-        message=f"{'Начислено' if clean > 0 else 'Списано'} {abs(clean)} XP. Причина: {text}", now=now,
-        meta={"amount": clean, "totalXP": before + clean})
+        title="Начислены XP" if delta > 0 else "Списаны XP",
+        message=f"{'Начислено' if delta > 0 else 'Списано'} {abs(delta)} XP. Причина: {text}", now=now,
+        meta={"amount": delta, "totalXP": before + delta})
     audit.record(session, actor=actor, action=AuditAction.XP_ADJUST, entity="user", entity_id=user.id, now=now,
-                 data={"amount": clean, "reason": text, "before": before, "after": before + clean})
+                 data={"amount": delta, "reason": text, "before": before, "after": before + delta})
     return user

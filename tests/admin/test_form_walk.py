@@ -26,6 +26,7 @@ from core.models import (
     ByteSizeItem,
     ClubClass,
     Course,
+    DailyMission,
     Kruzhok,
     Lesson,
     Module,
@@ -157,6 +158,15 @@ def _build_question(session, settings, make, admin):  # type: ignore[no-untyped-
             "correct": "Четыре", "order_index": "0"}, question
 
 
+def _build_mission(session, settings, make, admin):  # type: ignore[no-untyped-def]
+    course = _course(session)
+    mission = DailyMission(course_id=course.id, title="Миссия формы", target=3, xp_reward=20, is_active=True)
+    session.add(mission)
+    session.flush()
+    return {"course": course.id, "title": "Миссия после", "target": "4", "xp_reward": "25", "is_active": "y"}, \
+        mission
+
+
 TITLE_CASES = {"nul_in_title": {"title": NUL_TITLE}, "control_char_in_title": {"title": "Робот\x01"},
                "title_too_long": {"title": "Я" * 201}}
 ORDER_CASES = {"negative_order": {"order_index": "-1"}, "order_past_integer": {"order_index": TOO_BIG},
@@ -187,6 +197,11 @@ FORMS: dict[str, Walk] = {
         **TITLE_CASES, **ORDER_CASES, "unknown_module": {"module": UNKNOWN_ID},
         "nul_in_content": {"content": "a\x00b"}, "external_video": {"video_url": "https://youtu.be/x"}},
         create_only_bad={"missing_module": {"module": ""}}),
+    "daily-mission": Walk(DailyMission, _build_mission, bad={
+        **TITLE_CASES, "zero_target": {"target": "0"}, "target_past_max": {"target": "101"},
+        "target_past_int64": {"target": HUGE}, "negative_reward": {"xp_reward": "-1"},
+        "reward_past_integer": {"xp_reward": TOO_BIG}},
+        create_only_bad={"unknown_course": {"course": UNKNOWN_ID}, "missing_course": {"course": ""}}),
     "byte-size-item": Walk(ByteSizeItem, _build_bytesize, bad={
         **TITLE_CASES, "nul_in_description": {"description": "a\x00b"},
         "description_too_long": {"description": "я" * 5001}, "missing_video": {"video_url": ""},
@@ -336,6 +351,15 @@ def _pending(session, make):  # type: ignore[no-untyped-def]
     return make.subscription(make.student(), status="PENDING", expires_at=None)
 
 
+def _pending_purchase(session, make):  # type: ignore[no-untyped-def]
+    from core.clock import utcnow
+    from core.services import purchases
+
+    course = make.course(is_free=False, price=100)
+    return purchases.request_purchase(session, actor=make.student(), course_id=course.id, sender_code="90817263",
+                                      now=utcnow())
+
+
 ACTIONS: dict[tuple[str, str], tuple[Callable[[Session, Any], Any], list[dict[str, str]]]] = {
     ("user", "block"): (lambda s, m: m.student(), [{"reason": "Спам\x00"}, {"reason": "я" * 2001},
                                                    {"pks": UNKNOWN_ID, "reason": "Спам"}]),
@@ -345,6 +369,13 @@ ACTIONS: dict[tuple[str, str], tuple[Callable[[Session, Any], Any], list[dict[st
                                              {"max_students_per_class": "abc\x00"}, {"pks": UNKNOWN_ID}]),
     ("subscription", "reject"): (_pending, [{"reason": "Нет\x00оплаты"}, {"reason": "я" * 2001},
                                             {"pks": "abc\x00", "reason": "Нет оплаты"}]),
+    ("user", "adjust-xp"): (lambda s, m: m.student(), [{"amount": "abc", "reason": "Бонус"},
+                                                       {"amount": HUGE, "reason": "Бонус"},
+                                                       {"amount": "5", "reason": "Бонус\x00"},
+                                                       {"pks": UNKNOWN_ID, "amount": "5", "reason": "Бонус"}]),
+    ("purchase", "approve"): (_pending_purchase, [{"pks": UNKNOWN_ID}, {"pks": "abc\x00"}]),
+    ("purchase", "reject"): (_pending_purchase, [{"reason": "Нет\x00оплаты"}, {"reason": "я" * 2001},
+                                                 {"pks": "abc\x00", "reason": "Нет оплаты"}]),
     ("byte-size-item", "publish"): (lambda s, m: ByteSizeItem(title="Черновик", is_published=False),
                                     [{"pks": UNKNOWN_ID}, {"pks": "abc\x00"}]),
     ("byte-size-item", "unpublish"): (lambda s, m: ByteSizeItem(title="Черновик", is_published=True),
