@@ -1,7 +1,7 @@
 """xp course_id
 
 Revision ID: 2550e377af6c
-Revises: 43188b2b738c
+Revises: 07608218409a
 Create Date: 2026-12-04 18:48:44.358987
 """
 from alembic import op
@@ -10,7 +10,7 @@ import core.models.base
 
 
 revision = '2550e377af6c'
-down_revision = '43188b2b738c'
+down_revision = '07608218409a'
 branch_labels = None
 depends_on = None
 
