@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.clock import utcnow
 from core.errors import Forbidden, Invalid, NotFound
-from core.models import AuditEvent, CertificateRequest, Notification, User, XpEvent
+from core.models import AuditEvent, CertificateRequest, Notification, User, XpEvent, XpSource
 from core.services import course_progress, xp, xp_thresholds
 from tests.factories_learning import questions_of
 from tests.xp_ledger import assert_xp_matches_ledger
@@ -147,3 +147,16 @@ def test_backfill_creates_missing_requests_once(session, make):
     assert (request.total_xp, request.threshold_xp, request.status) == (140, 100, "PENDING")
     assert _requests(session, below) == []
     assert [n.meta["userId"] for n in _admin_notes(session, admin)].count(old.id) == 1
+
+
+
+def test_a_batch_award_is_caught_up_by_the_backfill(session, make):
+    near = make.student()
+    xp.award_xp(session, user_id=near.id, amount=60, reason="a", source=XpSource.ADJUSTMENT, source_key=f"b{near.id}",
+                now=utcnow())
+    awards = [xp.XpAward(user_id=near.id, amount=50, reason="Посещение", source_key=f"att:{near.id}")]
+    xp.award_xp_many(session, awards=awards, source=XpSource.ATTENDANCE, now=utcnow())
+    assert xp_thresholds.backfill_requests(session, thresholds=[100], now=utcnow()) >= 1
+    [request] = _requests(session, near)
+    assert (request.total_xp, request.threshold_xp) == (110, 100)
+    assert_xp_matches_ledger(session, [near.id])
