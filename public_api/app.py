@@ -8,6 +8,8 @@ from starlette.routing import BaseRoute, Route
 
 from public_api import (
     bytesize,
+    certificate_issue,
+    certificates,
     clubs,
     courses,
     health,
@@ -41,6 +43,8 @@ RESOURCE_MODULES: list[ModuleType] = [
     schedule,
     programs,
     program_materials,
+    certificates,
+    certificate_issue,
 ]
 
 

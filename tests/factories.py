@@ -58,10 +58,16 @@ class Bound:
 
     def __getattr__(self, name: str) -> Any:
         # Imported here: those modules import this one (make_user, unique) at their top.
-        from tests import factories_clubs, factories_learning, factories_media, factories_schedule
+        from tests import (
+            factories_certificates,
+            factories_clubs,
+            factories_learning,
+            factories_media,
+            factories_schedule,
+        )
 
         for module in (sys.modules[__name__], factories_media, factories_clubs, factories_schedule,
-                       factories_learning):
+                       factories_learning, factories_certificates):
             fn = getattr(module, f"make_{name}", None)
             if fn is not None:
                 return partial(fn, self.session)

@@ -2,7 +2,7 @@
 
 from .base import Base, new_id
 from .bytesize import ByteSizeItem
-from .certificates import CertificateRequest, CertificateStatus
+from .certificates import Certificate, CertificateRequest, CertificateSource, CertificateStatus
 from .clubs import ClassEnrollment, ClubClass, ClubMentor, EnrollmentStatus, Kruzhok
 from .courses import (
     Course,
@@ -44,13 +44,13 @@ from .xp import XpEvent, XpSource
 
 __all__ = [
     # enums (stored as their string values)
-    "AttendanceStatus", "AuditAction", "CertificateStatus", "Currency", "EmailStatus", "EnrollmentStatus",
-    "MaterialKind", "NotificationType", "PaymentMethod", "PlanType", "PurchaseStatus", "QuestionType",
-    "QuizAssignmentStatus", "Role", "SessionStatus", "SubscriptionStatus", "XpSource", "InvitationKind",
-    "InvitationStatus",
+    "AttendanceStatus", "AuditAction", "CertificateSource", "CertificateStatus", "Currency", "EmailStatus",
+    "EnrollmentStatus", "MaterialKind", "NotificationType", "PaymentMethod", "PlanType", "PurchaseStatus",
+    "QuestionType", "QuizAssignmentStatus", "Role", "SessionStatus", "SubscriptionStatus", "XpSource",
+    "InvitationKind", "InvitationStatus",
     # tables
     "AdminSession", "Invitation",
-    "Attendance", "AuditEvent", "Base", "ByteSizeItem", "CertificateRequest", "ClassEnrollment",
+    "Attendance", "AuditEvent", "Base", "ByteSizeItem", "Certificate", "CertificateRequest", "ClassEnrollment",
     "ClubClass", "ClubMentor", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",
     "EmailOutbox", "Kruzhok", "Lesson", "LessonCompletion", "LessonQuestion", "LessonSession",
     "MediaObject", "MissionCompletion", "Module", "Notification", "PaymentCode", "PaymentKind", "Program",
