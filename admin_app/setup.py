@@ -15,6 +15,7 @@ from starlette.requests import Request
 from admin_app.auth import AdminAuth, RoleAuthorization
 from admin_app.forms import parse_form
 from admin_app.views.bytesize import ByteSizeAdmin
+from admin_app.views.certificates import CertificateRequestAdmin
 from admin_app.views.clubs import ClubClassAdmin, KruzhokAdmin
 from admin_app.views.courses import CourseAdmin, LessonAdmin, ModuleAdmin
 from admin_app.views.media_doctor import MediaDoctorView
@@ -38,6 +39,7 @@ VIEWS: list[type[BaseView]] = [
     SubscriptionAdmin,
     PlanAdmin,
     PurchaseAdmin,
+    CertificateRequestAdmin,
     KruzhokAdmin,
     ClubClassAdmin,
     CourseAdmin,
