@@ -15,6 +15,7 @@ from admin_app.setup import mount_admin
 from admin_app.views.video_upload import VideoUploadView
 from core.db import Database
 from core.services.auth import TokenSigner
+from core.services.certificates import MAX_PDF_BYTES
 from core.services.media_check import Serve
 from core.settings import Settings, get_settings
 from core.storage import make_storage
@@ -52,6 +53,10 @@ def body_limit_rules(settings: Settings, admin: Admin) -> list[Rule]:
     rules = [rule(r"/(?:api/)?uploads/media", media)]
     if uploads:
         rules.append(rule(rf"/admin/(?:{'|'.join(uploads)})/(?:create|edit/[^/]+)", media))
+    # Certificate PDFs (10 MB) in the issue/re-issue API and the back-office Выдать/Перевыпустить dialogs.
+    certificate = MAX_PDF_BYTES + 64 * 1024
+    rules.append(rule(r"/api/certificates/[^/]+/(?:issue|reissue)", certificate))
+    rules.append(rule(r"/admin/certificate-request/form-action/(?:issue|reissue)", certificate))
     return rules
 
 

@@ -140,3 +140,12 @@ def test_support_reads_but_cannot_act(client, make, session):
                     headers=ORIGIN, follow_redirects=False)
     assert r.status_code == 403 and _status(session, req.id) == "PENDING"
     assert client.get(f"/admin/certificate-request/preview/{req.id}").status_code == 403
+
+
+def test_a_pdf_larger_than_the_default_body_limit_can_be_uploaded(client, make, session):
+    """The back-office form takes certificate PDFs up to 10 MB (MAX_BODY_BYTES is 1 MiB elsewhere)."""
+    login(client, make.admin())
+    req = make.certificate_request()
+    big = PDF + b"%" + b"0" * (3 * 1024 * 1024)
+    r = _post(client, "issue", {"pks": req.id}, files={"file": ("big.pdf", big, "application/pdf")})
+    assert "Сертификат отправлен" in r.text and _status(session, req.id) == "SENT"

@@ -212,3 +212,10 @@ def test_routes_are_in_the_openapi_schema(client):
                  "/api/certificates/{request_id}/deny", "/api/certificates/{request_id}/file",
                  "/api/certificates/verify/{code}"):
         assert path in paths, path
+
+
+def test_a_3_mb_pdf_passes_the_body_limit(client, make, admin_h):
+    req = make.certificate_request()
+    big = PDF + b"%" + b"0" * (3 * 1024 * 1024)
+    r = _issue(client, admin_h, req.id, files={"file": ("big.pdf", big, "application/pdf")})
+    assert r.status_code == 200, r.text
