@@ -168,7 +168,8 @@ def _operation(summary: str) -> dict[str, Any]:
             "application/json": {"schema": {"type": "object", "properties":
                                             {k: v for k, v in fields.items() if k != "file"}}}}},
         "responses": {
-            "200": {"description": "Сертификат выдан (запрос с текущим сертификатом)"},
+            "200": {"description": "Сертификат выдан (запрос с текущим сертификатом)", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/CertificateRequestOut"}}}},
             "409": {"description": "Запрос уже обработан"},
             "413": {"description": "Файл больше 10 МБ"},
             "415": {"description": "Файл не PDF"},

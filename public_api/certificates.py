@@ -13,6 +13,7 @@ from core.services import certificates
 from core.services.pagination import Page
 from public_api.certificate_out import CertificateRequestOut, request_out
 from public_api.http import Ctx, api
+from public_api.openapi import register_path
 from public_api.validation import ApiModel, OutModel, PageQuery
 
 
@@ -103,7 +104,7 @@ def _pdf(data: bytes, filename: str, *, inline: bool) -> Response:
         "Content-Disposition": f'{disposition}; filename="{filename}"', "Cache-Control": "private, no-store"})
 
 
-@api("/api/certificates/{request_id}/preview", "GET", tag="certificates", auth_mode="admin")
+@api("/api/certificates/{request_id}/preview", "GET", response=bytes, tag="certificates", auth_mode="admin")
 def preview(ctx: Ctx, request_id: str) -> Response:
     """Admin: the PDF «Сгенерировать» would issue now, marked as a sample (nothing is stored)."""
     data = queries.preview_certificate(ctx.session, actor=ctx.actor, request_id=request_id, now=ctx.now,
@@ -111,7 +112,7 @@ def preview(ctx: Ctx, request_id: str) -> Response:
     return _pdf(data, "certificate-preview.pdf", inline=True)
 
 
-@api("/api/certificates/{request_id}/file", "GET", tag="certificates")
+@api("/api/certificates/{request_id}/file", "GET", response=bytes, tag="certificates")
 def download(ctx: Ctx, request_id: str) -> Response:
     """The certificate PDF: its owner (while valid) or an admin; 404 for anyone else."""
     found = queries.certificate_file(ctx.session, actor=ctx.actor, request_id=request_id)
@@ -135,5 +136,26 @@ def verify(ctx: Ctx, code: str) -> dict:
             "achievement": found.achievement, "subject": found.subject, "issuedAt": found.issued_at,
             "revokedAt": found.revoked_at}
 
+
+def _document_binary(path: str, summary: str, *, admin: bool, redirect: bool) -> None:
+    """The PDF routes answer with a file, not JSON (`response=bytes` only marks them as documented)."""
+    responses: dict = {
+        "200": {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string",
+                                                                                 "format": "binary"}}}},
+        "404": {"description": "Нет такого сертификата или нет доступа"},
+        "default": {"description": "Ошибка", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Error"}}}}}
+    if redirect:
+        responses["302"] = {"description": "Сертификат по внешней ссылке: переадресация"}
+    register_path(path, "GET", {
+        "summary": summary, "tags": ["certificates"], "operationId": f"get_{path}", "security": [{"bearer": []}],
+        "parameters": [{"name": "request_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": responses, **({"description": "Только для администраторов (роль ADMIN)."} if admin else {})})
+
+
+_document_binary("/api/certificates/{request_id}/preview", "Предпросмотр генерируемого сертификата (ADMIN)",
+                 admin=True, redirect=False)
+_document_binary("/api/certificates/{request_id}/file", "Скачать сертификат (владелец или ADMIN)",
+                 admin=False, redirect=True)
 
 routes = [pending, my, verify, deny, revoke, preview, download]

@@ -6,6 +6,7 @@ Cyrillic and Kazakh letters, and the result does not depend on the fonts of the 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -48,11 +49,13 @@ def format_code(code: str) -> str:
     return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
-def _qr_image(url: str) -> object:
+def _qr_png(url: str) -> bytes:
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=1)
     qr.add_data(url)
     qr.make(fit=True)
-    return qr.make_image(fill_color="black", back_color="white").get_image()
+    buffer = io.BytesIO()
+    qr.make_image(fill_color="black", back_color="white").save(buffer)
+    return buffer.getvalue()
 
 
 def _fit_font(pdf: FPDF, text: str, *, style: str, start: float, minimum: float, width: float) -> None:
@@ -121,7 +124,7 @@ def render_certificate(content: CertificateContent) -> bytes:
     pdf.set_text_color(*GREY)
     pdf.cell(150, 5, f"Проверить подлинность: {content.verify_url}", link=content.verify_url)
 
-    pdf.image(_qr_image(content.verify_url), x=PAGE_W - MARGIN - QR_SIZE - 4, y=bottom - 2, w=QR_SIZE,
+    pdf.image(io.BytesIO(_qr_png(content.verify_url)), x=PAGE_W - MARGIN - QR_SIZE - 4, y=bottom - 2, w=QR_SIZE,
               h=QR_SIZE, alt_text="QR-код проверки сертификата")
 
     if content.sample:
