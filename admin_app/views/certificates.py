@@ -22,8 +22,10 @@ from core.models import CertificateRequest, CertificateStatus
 from core.services import certificate_queries as queries
 from core.services import certificates
 
-STATUS_LABELS = {"PENDING": "Ожидает", "SENT": "Выдан", "DENIED": "Отклонён", "REVOKED": "Отозван"}
-STATUS_BADGES = {"PENDING": "bg-yellow", "SENT": "bg-green", "DENIED": "bg-red", "REVOKED": "bg-secondary"}
+STATUS_LABELS = {CertificateStatus.PENDING: "Ожидает", CertificateStatus.SENT: "Выдан",
+                 CertificateStatus.DENIED: "Отклонён", CertificateStatus.REVOKED: "Отозван"}
+STATUS_BADGES = {CertificateStatus.PENDING: "bg-yellow", CertificateStatus.SENT: "bg-green",
+                 CertificateStatus.DENIED: "bg-red", CertificateStatus.REVOKED: "bg-secondary"}
 
 
 def _site(call: ActionCall) -> certificates.Site:

@@ -29,6 +29,9 @@ class NotificationType(StrEnum):
     PURCHASE_REQUEST = "PURCHASE_REQUEST"  # to admins: a course payment to verify
     PURCHASE_APPROVED = "PURCHASE_APPROVED"
     PURCHASE_REJECTED = "PURCHASE_REJECTED"
+    CERTIFICATE_ISSUED = "CERTIFICATE_ISSUED"
+    CERTIFICATE_DENIED = "CERTIFICATE_DENIED"
+    CERTIFICATE_REVOKED = "CERTIFICATE_REVOKED"
 
 
 class EmailStatus(StrEnum):
@@ -97,6 +100,10 @@ class AuditAction(StrEnum):
     PURCHASE_REQUEST = "purchase.request"
     PURCHASE_APPROVE = "purchase.approve"
     PURCHASE_REJECT = "purchase.reject"
+    CERTIFICATE_ISSUE = "certificate.issue"
+    CERTIFICATE_REISSUE = "certificate.reissue"
+    CERTIFICATE_DENY = "certificate.deny"
+    CERTIFICATE_REVOKE = "certificate.revoke"
 
 
 class Notification(IdMixin, CreatedMixin, Base):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from core.errors import NotFound
-from core.models import Certificate, CertificateRequest, CertificateStatus, User
+from core.models import Certificate, CertificateRequest, CertificateStatus, Role, User
 from core.services import certificate_texts as texts
 from core.services.certificate_pdf import render_certificate
 from core.services.certificates import Site, content_for, current_certificate
@@ -86,7 +86,7 @@ def certificate_file(session: Session, *, actor: User | None, request_id: str) -
     user = require_user(actor)
     req = session.get(CertificateRequest, request_id)
     allowed = req is not None and (
-        user.role == "ADMIN" and req.status in (CertificateStatus.SENT, CertificateStatus.REVOKED)
+        user.role == Role.ADMIN and req.status in (CertificateStatus.SENT, CertificateStatus.REVOKED)
         or req.user_id == user.id and req.status == CertificateStatus.SENT)
     cert = current_certificate(session, request_id) if allowed else None
     if cert is None:

@@ -18,9 +18,6 @@ REASON_TOO_LONG = "Причина слишком длинная (не более
 NOTES_TOO_LONG = "Заметка слишком длинная (не более 2000 символов)"
 REISSUED_REASON = "Сертификат перевыпущен"
 
-TYPE_ISSUED = "CERTIFICATE_ISSUED"
-TYPE_DENIED = "CERTIFICATE_DENIED"
-TYPE_REVOKED = "CERTIFICATE_REVOKED"
 MY_LINK = "/profile/certificates"
 SIGNATURE = "\n\nКоманда S7 Robotics"
 

@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 
 from core.clock import local_date
 from core.errors import Conflict, Invalid, NotFound, field_error
-from core.models import Certificate, CertificateRequest, CertificateSource, CertificateStatus, User
+from core.models import (
+    AuditAction,
+    Certificate,
+    CertificateRequest,
+    CertificateSource,
+    CertificateStatus,
+    NotificationType,
+    User,
+)
 from core.services import audit, media, notifications, outbox, ratelimit
 from core.services import certificate_texts as texts
 from core.services.certificate_pdf import CertificateContent, render_certificate
@@ -165,8 +173,8 @@ def _write_certificate(session: Session, storage: Storage, req: CertificateReque
         req.notes = notes
     session.flush()
     user = req.user
-    notifications.notify(session, user_id=user.id, type=texts.TYPE_ISSUED, title="Сертификат выдан",
-                         message=texts.issued_message(req), link=texts.MY_LINK, now=now,
+    notifications.notify(session, user_id=user.id, type=NotificationType.CERTIFICATE_ISSUED,
+                         title="Сертификат выдан", message=texts.issued_message(req), link=texts.MY_LINK, now=now,
                          meta={"certificateRequestId": req.id, "certificateId": cert.id})
     if doc.send_email:
         subject, body = texts.issued_email(name=user.full_name, req=req, verify_url=site.verify_url(code), link=url)
@@ -177,7 +185,7 @@ def _write_certificate(session: Session, storage: Storage, req: CertificateReque
 
 def _issuing(session: Session, storage: Storage, *, request_id: str, actor: User | None,
              doc: CertificateDocument, now: datetime, site: Site,
-             check: Callable[[CertificateRequest], None], action: str) -> CertificateRequest:
+             check: Callable[[CertificateRequest], None], action: AuditAction) -> CertificateRequest:
     admin = require_admin(actor)
     source, url = _clean_document(doc)  # bad input is refused before anything is counted or locked
     ratelimit.hit(session, "certificate_issue", admin.id, now=now)
@@ -210,7 +218,7 @@ def issue_certificate(session: Session, storage: Storage, *, request_id: str, ac
         _require_status(req, (CertificateStatus.PENDING,), texts.NOT_PENDING, "not_pending")
 
     return _issuing(session, storage, request_id=request_id, actor=actor, doc=document, now=now, site=site,
-                    check=check, action="certificate.issue")
+                    check=check, action=AuditAction.CERTIFICATE_ISSUE)
 
 
 def reissue_certificate(session: Session, storage: Storage, *, request_id: str, actor: User | None,
@@ -221,7 +229,7 @@ def reissue_certificate(session: Session, storage: Storage, *, request_id: str, 
                         "not_reissuable")
 
     return _issuing(session, storage, request_id=request_id, actor=actor, doc=document, now=now, site=site,
-                    check=check, action="certificate.reissue")
+                    check=check, action=AuditAction.CERTIFICATE_REISSUE)
 
 
 def deny_certificate(session: Session, *, request_id: str, actor: User | None, reason: str,
@@ -234,13 +242,14 @@ def deny_certificate(session: Session, *, request_id: str, actor: User | None, r
     _require_status(req, (CertificateStatus.PENDING,), texts.NOT_PENDING, "not_pending")
     req.status, req.denial_reason, req.reviewed_by_id = CertificateStatus.DENIED, clean, admin.id
     user = req.user
-    notifications.notify(session, user_id=user.id, type=texts.TYPE_DENIED, title="Запрос на сертификат отклонен",
-                         message=texts.denied_message(clean), link=texts.MY_LINK, now=now,
+    notifications.notify(session, user_id=user.id, type=NotificationType.CERTIFICATE_DENIED,
+                         title="Запрос на сертификат отклонен", message=texts.denied_message(clean),
+                         link=texts.MY_LINK, now=now,
                          meta={"certificateRequestId": req.id})
     subject, body = texts.denied_email(name=user.full_name, reason=clean)
     outbox.enqueue_email(session, to=user.email, subject=subject, body_text=body, now=now)
-    audit.record(session, actor=admin, action="certificate.deny", entity="certificate_request", entity_id=req.id,
-                 now=now, data={"reason": clean})
+    audit.record(session, actor=admin, action=AuditAction.CERTIFICATE_DENY, entity="certificate_request",
+                 entity_id=req.id, now=now, data={"reason": clean})
     return req
 
 
@@ -258,11 +267,12 @@ def revoke_certificate(session: Session, *, request_id: str, actor: User | None,
     cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = now, admin.id, clean
     req.status = CertificateStatus.REVOKED
     user = req.user
-    notifications.notify(session, user_id=user.id, type=texts.TYPE_REVOKED, title="Сертификат отозван",
-                         message=texts.revoked_message(req, clean), link=texts.MY_LINK, now=now,
+    notifications.notify(session, user_id=user.id, type=NotificationType.CERTIFICATE_REVOKED,
+                         title="Сертификат отозван", message=texts.revoked_message(req, clean),
+                         link=texts.MY_LINK, now=now,
                          meta={"certificateRequestId": req.id, "certificateId": cert.id})
     subject, body = texts.revoked_email(name=user.full_name, req=req, reason=clean)
     outbox.enqueue_email(session, to=user.email, subject=subject, body_text=body, now=now)
-    audit.record(session, actor=admin, action="certificate.revoke", entity="certificate_request", entity_id=req.id,
-                 now=now, data={"certificateId": cert.id, "reason": clean})
+    audit.record(session, actor=admin, action=AuditAction.CERTIFICATE_REVOKE, entity="certificate_request",
+                 entity_id=req.id, now=now, data={"certificateId": cert.id, "reason": clean})
     return req
