@@ -41,6 +41,7 @@ def seeded(db, settings, session, make):  # type: ignore[no-untyped-def]
     notifications.notify(session, user_id=student.id, type="SYSTEM", title="Привет", message="Текст", now=now)
     audit.record(session, actor=make.admin(), action="user.block", entity="User", entity_id=student.id, now=now)
     outbox.enqueue_email(session, to=student.email, subject="Тема", body_text="Текст", now=now)
+    make.certificate_request(student)
     session.flush()
     return session
 
