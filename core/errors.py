@@ -117,6 +117,12 @@ class ErrorCode(StrEnum):
     WRONG_MEDIA_TYPE = "wrong_media_type", 422, "The referenced media file has the wrong kind (e.g. not a video)."
     VIDEO_REQUIRED = "video_required", 422, "A ByteSize item needs a video."
 
+    # Certificates.
+    NOT_SENT = "not_sent", 409, "Only an issued (SENT) certificate can be revoked; `details.status` is its status."
+    NOT_REISSUABLE = "not_reissuable", 409, "Only a SENT or REVOKED certificate can be re-issued; `details.status`."
+    CERTIFICATE_SOURCE_REQUIRED = ("certificate_source_required", 422,
+                                   "Issuing needs exactly one of: a PDF `file`, `certificateUrl`, `generate=true`.")
+
     # Command line.
     NO_ACTOR = "no_actor", 400, "CLI: no staff user to write the audit row as (create an admin or pass --as)."
 

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core.clock import utcnow
-from core.errors import Invalid, ServiceError, field_error
+from core.errors import ErrorCode, Invalid, ServiceError, field_error
 from core.services import certificates
 from core.services.media import FileTooLarge
 from core.services.permissions import require_admin
@@ -77,7 +77,7 @@ async def _from_multipart(request: Request, body: bytes) -> certificates.Certifi
         form = await MultiPartParser(request.headers, stream(), max_files=1, max_fields=10,
                                      max_part_size=64 * 1024).parse()
     except MultiPartException as exc:
-        raise Invalid("Некорректный multipart-запрос.", code="invalid_multipart") from exc
+        raise Invalid("Некорректный multipart-запрос.", code=ErrorCode.INVALID_MULTIPART) from exc
     try:
         unknown = sorted(set(form.keys()) - set(FIELDS))
         if unknown:
@@ -98,9 +98,9 @@ def _from_json(body: bytes) -> certificates.CertificateDocument:
     try:
         data = json.loads(body) if body.strip() else {}
     except (ValueError, RecursionError) as exc:
-        raise Invalid("Некорректный JSON в теле запроса", code="invalid_json") from exc
+        raise Invalid("Некорректный JSON в теле запроса", code=ErrorCode.INVALID_JSON) from exc
     if not isinstance(data, dict):
-        raise Invalid("Тело запроса должно быть JSON-объектом", code="invalid_json")
+        raise Invalid("Тело запроса должно быть JSON-объектом", code=ErrorCode.INVALID_JSON)
     unknown = sorted(set(data) - set(FIELDS[1:]))
     if unknown:
         raise field_error(unknown[0], "Неизвестное поле")
@@ -132,7 +132,7 @@ def _endpoint(service: Callable[..., Any]) -> Callable[[Request], Any]:
             elif ctype in ("application/json", ""):
                 doc = _from_json(body)
             else:
-                raise Invalid("Отправьте multipart/form-data или JSON", code="unsupported_content_type")
+                raise Invalid("Отправьте multipart/form-data или JSON", code=ErrorCode.MULTIPART_REQUIRED)
             out = await run_in_threadpool(_run, request, service, doc)
         except ServiceError as error:
             response = service_error_response(error)

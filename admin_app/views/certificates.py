@@ -96,7 +96,8 @@ def _student(model: CertificateRequest, _attr: Any) -> Markup:
 
 def _status(model: CertificateRequest, _attr: Any) -> Markup:
     return Markup("<span class='badge {} text-white'>{}</span>").format(
-        STATUS_BADGES.get(model.status, "bg-secondary"), STATUS_LABELS.get(model.status, model.status))
+        STATUS_BADGES.get(CertificateStatus(model.status), "bg-secondary"),
+        STATUS_LABELS.get(CertificateStatus(model.status), model.status))
 
 
 class CertificateRequestAdmin(S7ModelView, model=CertificateRequest):

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import local_date
-from core.errors import Conflict, Invalid, NotFound, field_error
+from core.errors import Conflict, ErrorCode, NotFound, field_error
 from core.models import (
     AuditAction,
     Certificate,
@@ -95,11 +95,11 @@ def _clean_document(doc: CertificateDocument) -> tuple[CertificateSource, str | 
     url = (doc.url or "").strip()
     given = [doc.pdf is not None, bool(url), doc.generate]
     if sum(given) != 1:
-        raise field_error("certificate", texts.ONE_SOURCE, code="certificate_source_required")
+        raise field_error("certificate", texts.ONE_SOURCE, code=ErrorCode.CERTIFICATE_SOURCE_REQUIRED)
     _clean_text(doc.notes, field="notes", required=False, too_long=texts.NOTES_TOO_LONG)
     if doc.pdf is not None:
         if not doc.pdf:
-            raise field_error("file", texts.EMPTY_FILE, code="empty_file")
+            raise field_error("file", texts.EMPTY_FILE, code=ErrorCode.EMPTY_FILE)
         if len(doc.pdf) > MAX_PDF_BYTES:
             raise media.FileTooLarge(f"Файл сертификата больше {MAX_PDF_BYTES // (1024 * 1024)} МБ",
                                      details={"maxBytes": MAX_PDF_BYTES})
@@ -122,7 +122,7 @@ def _locked(session: Session, request_id: str) -> CertificateRequest:
 
 
 def _require_status(req: CertificateRequest, allowed: tuple[CertificateStatus, ...], message: str,
-                    code: str) -> None:
+                    code: ErrorCode) -> None:
     if req.status not in allowed:
         raise Conflict(message, code=code, details={"status": req.status})
 
@@ -215,7 +215,7 @@ def issue_certificate(session: Session, storage: Storage, *, request_id: str, ac
                       document: CertificateDocument, now: datetime, site: Site = Site()) -> CertificateRequest:
     """PENDING → SENT. 422/413/415 bad document, 429 over 50 an hour, 409 `not_pending`."""
     def check(req: CertificateRequest) -> None:
-        _require_status(req, (CertificateStatus.PENDING,), texts.NOT_PENDING, "not_pending")
+        _require_status(req, (CertificateStatus.PENDING,), texts.NOT_PENDING, ErrorCode.NOT_PENDING)
 
     return _issuing(session, storage, request_id=request_id, actor=actor, doc=document, now=now, site=site,
                     check=check, action=AuditAction.CERTIFICATE_ISSUE)
@@ -226,7 +226,7 @@ def reissue_certificate(session: Session, storage: Storage, *, request_id: str, 
     """SENT | REVOKED → SENT with a new certificate; the previous one is revoked. 409 `not_reissuable`."""
     def check(req: CertificateRequest) -> None:
         _require_status(req, (CertificateStatus.SENT, CertificateStatus.REVOKED), texts.NOT_REISSUABLE,
-                        "not_reissuable")
+                        ErrorCode.NOT_REISSUABLE)
 
     return _issuing(session, storage, request_id=request_id, actor=actor, doc=document, now=now, site=site,
                     check=check, action=AuditAction.CERTIFICATE_REISSUE)
@@ -239,7 +239,7 @@ def deny_certificate(session: Session, *, request_id: str, actor: User | None, r
     clean = _clean_text(reason, field="reason", required=True, too_long=texts.REASON_TOO_LONG)
     assert clean is not None
     req = _locked(session, request_id)
-    _require_status(req, (CertificateStatus.PENDING,), texts.NOT_PENDING, "not_pending")
+    _require_status(req, (CertificateStatus.PENDING,), texts.NOT_PENDING, ErrorCode.NOT_PENDING)
     req.status, req.denial_reason, req.reviewed_by_id = CertificateStatus.DENIED, clean, admin.id
     user = req.user
     notifications.notify(session, user_id=user.id, type=NotificationType.CERTIFICATE_DENIED,
@@ -260,10 +260,10 @@ def revoke_certificate(session: Session, *, request_id: str, actor: User | None,
     clean = _clean_text(reason, field="reason", required=True, too_long=texts.REASON_TOO_LONG)
     assert clean is not None
     req = _locked(session, request_id)
-    _require_status(req, (CertificateStatus.SENT,), texts.NOT_SENT, "not_sent")
+    _require_status(req, (CertificateStatus.SENT,), texts.NOT_SENT, ErrorCode.NOT_SENT)
     cert = current_certificate(session, req.id)
     if cert is None:  # a SENT request always has one; guard against hand-edited data
-        raise Invalid(texts.CERT_NOT_FOUND, code="certificate_missing")
+        raise NotFound(texts.CERT_NOT_FOUND)
     cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = now, admin.id, clean
     req.status = CertificateStatus.REVOKED
     user = req.user
