@@ -119,4 +119,5 @@ def preview_certificate(session: Session, *, actor: User | None, request_id: str
     req = session.get(CertificateRequest, request_id)
     if req is None:
         raise NotFound(texts.NOT_FOUND)
-    return render_certificate(content_for(req, code="XXXXXXXXXXXXXXXX", site=site, now=now, sample=True))
+    return render_certificate(content_for(req, verification_code="X" * 16, site=site, now=now,
+                                                  sample=True))

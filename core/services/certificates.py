@@ -133,8 +133,9 @@ def current_certificate(session: Session, request_id: str) -> Certificate | None
                           .order_by(Certificate.issued_at.desc(), Certificate.created_at.desc()).limit(1))
 
 
-def content_for(req: CertificateRequest, *, code: str, site: Site, now: datetime,
+def content_for(req: CertificateRequest, *, verification_code: str, site: Site, now: datetime,
                 sample: bool = False) -> CertificateContent:
+    code = verification_code
     return CertificateContent(student_name=req.user.full_name, achievement=texts.achievement(req),
                               task=req.task_description, subject=subject_of(req),
                               issued_on=local_date(now, site.timezone), code=code,
@@ -153,7 +154,7 @@ def _write_certificate(session: Session, storage: Storage, req: CertificateReque
     code = new_code()
     key: str | None = None
     if source is CertificateSource.GENERATED:
-        pdf = render_certificate(content_for(req, code=code, site=site, now=now))
+        pdf = render_certificate(content_for(req, verification_code=code, site=site, now=now))
         key = _store_pdf(session, storage, pdf, name=f"certificate-{code}.pdf", actor=actor, now=now)
     elif source is CertificateSource.UPLOAD:
         assert doc.pdf is not None
