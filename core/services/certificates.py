@@ -35,6 +35,7 @@ from core.models import (
 from core.services import audit, media, notifications, outbox, ratelimit
 from core.services import certificate_texts as texts
 from core.services.certificate_pdf import CertificateContent, render_certificate
+from core.services.clean import clean_text, get_row
 from core.services.media_sniff import sniff
 from core.services.permissions import require_admin
 from core.storage.base import Storage
@@ -81,13 +82,14 @@ def subject_of(req: CertificateRequest) -> str | None:
     return f"Кружок «{req.kruzhok.title}»" if req.kruzhok is not None else None
 
 
-def _clean_text(value: str | None, *, field: str, required: bool, too_long: str) -> str | None:
-    text = (value or "").strip()
-    if required and not text:
-        raise field_error(field, texts.REASON_REQUIRED)
-    if len(text) > MAX_TEXT:
-        raise field_error(field, too_long)
-    return text or None
+def _clean_reason(value: str | None) -> str:
+    text = clean_text(value, field="reason", label="Причина", max_length=MAX_TEXT, multiline=True)
+    assert text is not None
+    return text
+
+
+def _clean_notes(value: str | None) -> str | None:
+    return clean_text(value, field="notes", label="Заметка", max_length=MAX_TEXT, required=False, multiline=True)
 
 
 def _clean_document(doc: CertificateDocument) -> tuple[CertificateSource, str | None]:
@@ -96,7 +98,7 @@ def _clean_document(doc: CertificateDocument) -> tuple[CertificateSource, str | 
     given = [doc.pdf is not None, bool(url), doc.generate]
     if sum(given) != 1:
         raise field_error("certificate", texts.ONE_SOURCE, code=ErrorCode.CERTIFICATE_SOURCE_REQUIRED)
-    _clean_text(doc.notes, field="notes", required=False, too_long=texts.NOTES_TOO_LONG)
+    _clean_notes(doc.notes)
     if doc.pdf is not None:
         if not doc.pdf:
             raise field_error("file", texts.EMPTY_FILE, code=ErrorCode.EMPTY_FILE)
@@ -107,13 +109,16 @@ def _clean_document(doc: CertificateDocument) -> tuple[CertificateSource, str | 
             raise media.UnsupportedMediaType(texts.NOT_PDF, details={"field": "file"})
         return CertificateSource.UPLOAD, None
     if url:
-        if len(url) > 500 or not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
+        url = clean_text(url, field="certificateUrl", label="Ссылка на сертификат", max_length=500) or ""
+        if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
             raise field_error("certificateUrl", texts.BAD_URL)
         return CertificateSource.URL, url
     return CertificateSource.GENERATED, None
 
 
 def _locked(session: Session, request_id: str) -> CertificateRequest:
+    if get_row(session, CertificateRequest, request_id) is None:  # also refuses ids PostgreSQL cannot take
+        raise NotFound(texts.NOT_FOUND)
     req = session.scalar(select(CertificateRequest).where(CertificateRequest.id == request_id)
                          .with_for_update().execution_options(populate_existing=True))
     if req is None:
@@ -169,7 +174,7 @@ def _write_certificate(session: Session, storage: Storage, req: CertificateReque
     session.add(cert)
     req.status, req.issued_at, req.reviewed_by_id = CertificateStatus.SENT, now, actor.id
     req.certificate_url = url or file_path(req.id)
-    notes = _clean_text(doc.notes, field="notes", required=False, too_long=texts.NOTES_TOO_LONG)
+    notes = _clean_notes(doc.notes)
     if notes is not None:
         req.notes = notes
     session.flush()
@@ -237,8 +242,7 @@ def deny_certificate(session: Session, *, request_id: str, actor: User | None, r
                      now: datetime) -> CertificateRequest:
     """PENDING → DENIED with a required reason (≤ 2000). 409 `not_pending`."""
     admin = require_admin(actor)
-    clean = _clean_text(reason, field="reason", required=True, too_long=texts.REASON_TOO_LONG)
-    assert clean is not None
+    clean = _clean_reason(reason)
     req = _locked(session, request_id)
     _require_status(req, (CertificateStatus.PENDING,), texts.NOT_PENDING, ErrorCode.NOT_PENDING)
     req.status, req.denial_reason, req.reviewed_by_id = CertificateStatus.DENIED, clean, admin.id
@@ -258,8 +262,7 @@ def revoke_certificate(session: Session, *, request_id: str, actor: User | None,
                        now: datetime) -> CertificateRequest:
     """SENT → REVOKED with a required reason; verification then answers "revoked". 409 `not_sent`."""
     admin = require_admin(actor)
-    clean = _clean_text(reason, field="reason", required=True, too_long=texts.REASON_TOO_LONG)
-    assert clean is not None
+    clean = _clean_reason(reason)
     req = _locked(session, request_id)
     _require_status(req, (CertificateStatus.SENT,), texts.NOT_SENT, ErrorCode.NOT_SENT)
     cert = current_certificate(session, req.id)

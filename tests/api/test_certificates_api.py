@@ -178,7 +178,7 @@ def test_deny_then_my_shows_the_reason(app, client, make, admin_h):
 def test_deny_without_reason_is_422(client, make, admin_h):
     req = make.certificate_request()
     r = client.post(f"/api/certificates/{req.id}/deny", headers=admin_h, json={"reason": "  "})
-    assert r.status_code == 422 and r.json()["error"]["message"] == "Укажите причину"
+    assert r.status_code == 422 and r.json()["error"]["message"] == "Заполните поле «Причина»"
 
 
 def test_revoke_and_reissue_over_http(app, client, make, admin_h):
