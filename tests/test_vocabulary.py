@@ -29,6 +29,7 @@ CHECKED = [
     ("subscriptions", "ck_subscriptions_type", PlanType),
     ("course_purchases", "ck_course_purchases_status", PurchaseStatus),
     ("certificate_requests", "ck_certificate_requests_status", CertificateStatus),
+    ("certificates", "ck_certificates_source", CertificateSource),
     ("class_enrollments", "ck_class_enrollments_status", EnrollmentStatus),
     ("lesson_sessions", "ck_lesson_sessions_status", SessionStatus),
     ("attendance", "ck_attendance_status", AttendanceStatus),
