@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, inspect
 from core.models import (
     AttendanceStatus,
     Base,
+    CertificateSource,
     CertificateStatus,
     EmailStatus,
     EnrollmentStatus,

@@ -14,8 +14,7 @@ from core.errors import NotFound
 from core.models import Certificate, CertificateRequest, CertificateStatus, Role, User
 from core.services import certificate_texts as texts
 from core.services.certificate_pdf import render_certificate
-from core.services.certificates import Site, content_for, current_certificate
-from core.services.clean import get_row
+from core.services.certificates import Site, content_for, current_certificate, get_request
 from core.services.pagination import Page
 from core.services.permissions import require_admin, require_user
 
@@ -85,7 +84,7 @@ def certificate_file(session: Session, *, actor: User | None, request_id: str) -
     """The current certificate of a request: its owner gets it while SENT, an admin always.
     Anyone else (and a missing file) gets 404, as for objects the caller may not see."""
     user = require_user(actor)
-    req = get_row(session, CertificateRequest, request_id)
+    req = get_request(session, request_id)
     allowed = req is not None and (
         user.role == Role.ADMIN and req.status in (CertificateStatus.SENT, CertificateStatus.REVOKED)
         or req.user_id == user.id and req.status == CertificateStatus.SENT)
@@ -117,7 +116,7 @@ def preview_certificate(session: Session, *, actor: User | None, request_id: str
                         site: Site = Site()) -> bytes:
     """Admin: the PDF that «Сгенерировать» would issue now, marked as a sample; nothing is stored."""
     require_admin(actor)
-    req = get_row(session, CertificateRequest, request_id)
+    req = get_request(session, request_id)
     if req is None:
         raise NotFound(texts.NOT_FOUND)
     return render_certificate(content_for(req, verification_code="X" * 16, site=site, now=now,
