@@ -85,6 +85,8 @@ def test_bad_input_is_flashed_in_russian_and_changes_nothing(client, make, sessi
         ({"pks": req.id, "generate": "on"}, {"file": ("c.pdf", PDF, "application/pdf")}, "Выберите один способ"),
         ({"pks": req.id}, {"file": ("c.pdf", b"GIF89a not a pdf", "application/pdf")}, "в формате PDF"),
         ({"pks": req.id, "certificate_url": "javascript:alert(1)"}, None, "http:// или https://"),
+        ({"pks": req.id, "generate": "on", "notes": "a\x00b"}, None, "управляющие символы"),
+        ({"pks": req.id, "generate": "on", "notes": "я" * 2001}, None, "не длиннее 2000 символов"),
     ]
     for data, files, message in cases:
         r = _post(client, "issue", data, files=files)
@@ -92,6 +94,8 @@ def test_bad_input_is_flashed_in_russian_and_changes_nothing(client, make, sessi
         assert _status(session, req.id) == "PENDING"
     r = _post(client, "deny", {"pks": req.id, "reason": "   "})
     assert "Заполните поле «Причина отклонения»" in r.text and _status(session, req.id) == "PENDING"
+    r = _post(client, "deny", {"pks": "abc\x00", "reason": "Дубль"})
+    assert "Запрос на сертификат не найден" in r.text and _status(session, req.id) == "PENDING"
     assert session.scalar(select(func.count()).select_from(Certificate).where(Certificate.request_id == req.id)) == 0
 
 
