@@ -13,7 +13,6 @@ Issuing counts against 50 issuances per admin per hour. Certificate files live i
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from core.models import (
 from core.services import audit, media, notifications, outbox, ratelimit
 from core.services import certificate_texts as texts
 from core.services.certificate_pdf import CertificateContent, render_certificate
+from core.services.clean import clean_text, get_row
 from core.services.media_sniff import sniff
 from core.services.permissions import require_admin
 from core.storage.base import Storage
@@ -82,35 +82,9 @@ def subject_of(req: CertificateRequest) -> str | None:
     return f"Кружок «{req.kruzhok.title}»" if req.kruzhok is not None else None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls except tab and line breaks
-
-
-def clean_text(value: str | None, *, field: str, label: str, max_length: int, required: bool = True,
-               multiline: bool = False) -> str | None:
-    """Stripped text of at most `max_length` characters without NUL, lone surrogates or control
-    characters (a one-line field refuses line breaks too); empty → None unless `required`."""
-    text = (value or "").strip()
-    if not text:
-        if required:
-            raise field_error(field, f"Заполните поле «{label}»")
-        return None
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise field_error(field, f"«{label}»: недопустимые символы") from None
-    if _CONTROL.search(text) or (not multiline and re.search(r"[\t\r\n]", text)):
-        raise field_error(field, f"«{label}»: строка содержит управляющие символы")
-    if len(text) > max_length:
-        raise field_error(field, f"«{label}»: не длиннее {max_length} символов")
-    return text
-
-
 def get_request(session: Session, request_id: str | None) -> CertificateRequest | None:
-    """`session.get` for an id from user input: None for an empty, over-long or unstorable id
-    (PostgreSQL fails on a NUL inside a query parameter)."""
-    if not request_id or not isinstance(request_id, str) or len(request_id) > 64 or "\x00" in request_id:
-        return None
-    return session.get(CertificateRequest, request_id)
+    """The request for an id from user input (None for an empty, over-long or unstorable id)."""
+    return get_row(session, CertificateRequest, request_id)
 
 
 def _clean_reason(value: str | None) -> str:

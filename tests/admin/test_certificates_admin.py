@@ -85,7 +85,7 @@ def test_bad_input_is_flashed_in_russian_and_changes_nothing(client, make, sessi
         ({"pks": req.id, "generate": "on"}, {"file": ("c.pdf", PDF, "application/pdf")}, "Выберите один способ"),
         ({"pks": req.id}, {"file": ("c.pdf", b"GIF89a not a pdf", "application/pdf")}, "в формате PDF"),
         ({"pks": req.id, "certificate_url": "javascript:alert(1)"}, None, "http:// или https://"),
-        ({"pks": req.id, "generate": "on", "notes": "a\x00b"}, None, "управляющие символы"),
+        ({"pks": req.id, "generate": "on", "notes": "a\x00b"}, None, "«Заметка»"),
         ({"pks": req.id, "generate": "on", "notes": "я" * 2001}, None, "не длиннее 2000 символов"),
     ]
     for data, files, message in cases:

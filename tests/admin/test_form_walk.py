@@ -380,6 +380,16 @@ ACTIONS: dict[tuple[str, str], tuple[Callable[[Session, Any], Any], list[dict[st
                                     [{"pks": UNKNOWN_ID}, {"pks": "abc\x00"}]),
     ("byte-size-item", "unpublish"): (lambda s, m: ByteSizeItem(title="Черновик", is_published=True),
                                       [{"pks": UNKNOWN_ID}]),
+    ("certificate-request", "issue"): (lambda s, m: m.certificate_request(), [
+        {"generate": "on", "notes": "a\x00b"}, {"generate": "on", "notes": "я" * 2001}, {},
+        {"certificate_url": "https://x.kz/" + "a" * 500}, {"generate": "on", "pks": UNKNOWN_ID},
+        {"generate": "on", "pks": "abc\x00"}]),
+    ("certificate-request", "deny"): (lambda s, m: m.certificate_request(), [
+        {"reason": "Нет\x00"}, {"reason": "я" * 2001}, {"pks": "abc\x00", "reason": "Дубль"}]),
+    ("certificate-request", "revoke"): (lambda s, m: m.certificate_request(), [
+        {"reason": "Ошибка"}, {"reason": "Нет\x00"}]),
+    ("certificate-request", "reissue"): (lambda s, m: m.certificate_request(), [
+        {"generate": "on"}, {"generate": "on", "notes": "a\x00b"}]),
 }
 
 
