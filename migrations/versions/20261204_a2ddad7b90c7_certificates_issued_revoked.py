@@ -1,7 +1,7 @@
 """Issued certificates (own table, revocable) and the REVOKED request status
 
 Revision ID: a2ddad7b90c7
-Revises: 07608218409a
+Revises: 6ad61e84a9cb
 Create Date: 2026-12-04 18:50:00.846315
 """
 from alembic import op
@@ -10,7 +10,7 @@ import core.models.base
 
 
 revision = 'a2ddad7b90c7'
-down_revision = '07608218409a'
+down_revision = '6ad61e84a9cb'
 branch_labels = None
 depends_on = None
 
