@@ -192,7 +192,8 @@ def save_attendance(ctx: Ctx, body: BatchIn, kruzhok_id: str) -> object:
     """Owner or mentor: save marks all-or-nothing (422 invalid_attendance lists every bad record)."""
     marks = [attendance.MarkIn(student_id=r.student_id, session_id=r.session_id, status=r.status)
              for r in body.records]
-    return attendance.save_batch(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id, marks=marks, now=ctx.now)
+    return attendance.save_batch(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id, marks=marks, now=ctx.now,
+                                thresholds=ctx.settings.xp_thresholds)
 
 
 @api("/api/kruzhok/{kruzhok_id}/attendance", "GET", query=MatrixQuery, response=MatrixOut, tag="attendance")

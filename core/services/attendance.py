@@ -13,6 +13,7 @@ on SQLite), so the second sees the first's marks and changes nothing; the unique
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,7 @@ from core.models.xp import XpSource
 from core.services import audit, ratelimit
 from core.services.club_access import get_club, require_club_mentor
 from core.services.permissions import require_user
-from core.services.xp import XpAward, award_xp_many
+from core.services.xp import DEFAULT_THRESHOLDS, XpAward, award_xp_many
 
 XP_BY_STATUS = {AttendanceStatus.PRESENT: 100, AttendanceStatus.LATE: 50}
 MAX_RECORDS = 500
@@ -133,7 +134,7 @@ def _validate(session: Session, club_id: str, timezone: str, marks: list[MarkIn]
 
 
 def save_batch(session: Session, *, actor: User | None, kruzhok_id: str, marks: list[MarkIn],
-               now: datetime) -> BatchResult:
+               now: datetime, thresholds: Sequence[int] = DEFAULT_THRESHOLDS) -> BatchResult:
     actor = require_user(actor)
     club = get_club(session, kruzhok_id)
     require_club_mentor(session, actor, club)
@@ -182,7 +183,8 @@ def save_batch(session: Session, *, actor: User | None, kruzhok_id: str, marks: 
     session.flush()
     if updates:
         session.execute(update(Attendance), updates)
-    award_xp_many(session, awards=awards, source=XpSource.ATTENDANCE, now=now, kruzhok_id=club.id)
+    award_xp_many(session, awards=awards, source=XpSource.ATTENDANCE, now=now, kruzhok_id=club.id,
+                  thresholds=thresholds)
     session.add_all(notes)
     to_complete = sorted(sid for sid, s in sessions.items() if s.status != SessionStatus.COMPLETED)
     if to_complete:

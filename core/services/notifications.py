@@ -15,22 +15,33 @@ from core.services.pagination import Page
 from core.services.permissions import require_user
 
 
+def new_notification(*, user_id: str, type: str, title: str, message: str, now: datetime,
+                     link: str | None = None, meta: dict[str, Any] | None = None) -> Notification:
+    """A notification row not yet added (for batches added with one `add_all`)."""
+    return Notification(user_id=user_id, type=type, title=title, message=message, link=link,
+                        meta=meta or {}, created_at=now)
+
+
 def notify(session: Session, *, user_id: str, type: str, title: str, message: str, now: datetime,
            link: str | None = None, meta: dict[str, Any] | None = None) -> Notification:
-    note = Notification(user_id=user_id, type=type, title=title, message=message, link=link,
-                        meta=meta or {}, created_at=now)
+    note = new_notification(user_id=user_id, type=type, title=title, message=message, now=now, link=link, meta=meta)
     session.add(note)
     return note
+
+
+def admin_ids(session: Session) -> list[str]:
+    """Ids of every ADMIN user ("notify admins" means one notification each)."""
+    return list(session.scalars(select(User.id).where(User.role == Role.ADMIN)).all())
 
 
 def notify_admins(session: Session, *, type: str, title: str, message: str, now: datetime,
                   link: str | None = None, meta: dict[str, Any] | None = None) -> int:
     """One notification per ADMIN user; returns how many were written."""
-    admin_ids = session.scalars(select(User.id).where(User.role == Role.ADMIN)).all()
-    for admin_id in admin_ids:
+    ids = admin_ids(session)
+    for admin_id in ids:
         notify(session, user_id=admin_id, type=type, title=title, message=message, now=now,
                link=link, meta=meta)
-    return len(admin_ids)
+    return len(ids)
 
 
 def list_notifications(session: Session, *, actor: User | None, page: Page) -> tuple[list[Notification], int, int]:

@@ -81,12 +81,14 @@ class XpAward:
 
 
 def award_xp_many(session: Session, *, awards: list[XpAward], source: XpSource, now: datetime,
-                  kruzhok_id: str | None = None) -> set[str]:
+                  kruzhok_id: str | None = None, thresholds: Sequence[int] = DEFAULT_THRESHOLDS) -> set[str]:
     """`award_xp` for many users in a fixed number of statements (a 30-student attendance batch).
 
     One INSERT … ON CONFLICT (source_key) DO NOTHING RETURNING writes the ledger rows — a key already
     awarded (a retry, a racing replica) is skipped by the database — and one UPDATE adds exactly the
-    inserted amounts to the users. Returns the source keys that were awarded now.
+    inserted amounts to the users and returns their new totals, so the thresholds crossed are known exactly
+    (row locks serialise concurrent updates) and their certificate requests are created in one batch
+    (`xp_thresholds.create_requests`). Returns the source keys that were awarded now.
     """
     if source not in tuple(XpSource):
         raise ValueError(f"unknown XP source {source!r}")
@@ -104,12 +106,14 @@ def award_xp_many(session: Session, *, awards: list[XpAward], source: XpSource, 
         totals[user_id] = totals.get(user_id, 0) + amount
     totals = {user_id: amount for user_id, amount in totals.items() if amount}
     if totals:
-        # No threshold hook here yet (it costs statements per crossing, and this batch must stay a fixed
-        # number): `s7 xp backfill-certificate-requests` creates the requests such batches leave missing.
-        session.execute(update(User).where(User.id.in_(totals))
-                        .values(experience_points=User.experience_points
-                                + case(totals, value=User.id, else_=0))
-                        .execution_options(synchronize_session=False))
+        after = session.execute(update(User).where(User.id.in_(totals))
+                                .values(experience_points=User.experience_points
+                                        + case(totals, value=User.id, else_=0))
+                                .returning(User.id, User.experience_points)
+                                .execution_options(synchronize_session=False)).all()
+        crossings = [(user_id, threshold, total) for user_id, total in after
+                     for threshold in xp_thresholds.crossed(total - totals[user_id], total, thresholds)]
+        xp_thresholds.create_requests(session, crossings=crossings, now=now, kruzhok_id=kruzhok_id)
         for user_id in totals:
             cached = session.identity_map.get(identity_key(User, user_id))
             if cached is not None:

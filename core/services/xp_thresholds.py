@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +27,7 @@ from core.models import (
     XpEvent,
     XpSource,
 )
+from core.models.base import new_id
 from core.services import notifications
 
 TITLE = "Новый запрос на сертификат"
@@ -42,24 +46,32 @@ def crossed(before: int, after: int, thresholds: Sequence[int]) -> list[int]:
     return sorted({t for t in thresholds if before < t <= after})
 
 
+def _text(ledger: Sequence[Any], *, threshold: int, total: int, course_title: str | None,
+          club_title: str | None) -> str:
+    parts = [f"{SOURCE_LABELS.get(source, source)} — {count} (+{amount} XP)" if amount >= 0 else
+             f"{SOURCE_LABELS.get(source, source)} — {count} ({amount} XP)" for source, count, amount in ledger]
+    text = f"Достигнут порог {threshold} XP (всего {total} XP)."
+    if parts:
+        text += " Выполнено: " + "; ".join(parts) + "."
+    text += f" Курс: «{course_title}»." if course_title else ""
+    text += f" Кружок: «{club_title}»." if club_title else ""
+    return text
+
+
+def _titles(session: Session, course_id: str | None, kruzhok_id: str | None) -> tuple[str | None, str | None]:
+    course = None if course_id is None else session.scalar(select(Course.title).where(Course.id == course_id))
+    club = None if kruzhok_id is None else session.scalar(select(Kruzhok.title).where(Kruzhok.id == kruzhok_id))
+    return course, club
+
+
 def describe(session: Session, *, user_id: str, threshold: int, total: int, course_id: str | None,
              kruzhok_id: str | None) -> str:
     """What the user completed to get here, in Russian, from the ledger (one grouped query)."""
     rows = session.execute(select(XpEvent.source, func.count(), func.sum(XpEvent.amount))
                            .where(XpEvent.user_id == user_id, XpEvent.amount != 0)
                            .group_by(XpEvent.source).order_by(XpEvent.source)).all()
-    parts = [f"{SOURCE_LABELS.get(source, source)} — {count} (+{amount} XP)" if amount >= 0 else
-             f"{SOURCE_LABELS.get(source, source)} — {count} ({amount} XP)" for source, count, amount in rows]
-    text = f"Достигнут порог {threshold} XP (всего {total} XP)."
-    if parts:
-        text += " Выполнено: " + "; ".join(parts) + "."
-    if course_id is not None:
-        title = session.scalar(select(Course.title).where(Course.id == course_id))
-        text += f" Курс: «{title}»." if title else ""
-    if kruzhok_id is not None:
-        title = session.scalar(select(Kruzhok.title).where(Kruzhok.id == kruzhok_id))
-        text += f" Кружок: «{title}»." if title else ""
-    return text
+    course, club = _titles(session, course_id, kruzhok_id)
+    return _text(rows, threshold=threshold, total=total, course_title=course, club_title=club)
 
 
 def create_request(session: Session, *, user_id: str, threshold: int, total: int, now: datetime,
@@ -82,6 +94,41 @@ def create_request(session: Session, *, user_id: str, threshold: int, total: int
         message=f"Пользователь {name} достиг {total} XP и запросил сертификат", now=now,
         meta={"certificateRequestId": request.id, "userId": user_id, "totalXP": total})
     return request
+
+
+def create_requests(session: Session, *, crossings: Sequence[tuple[str, int, int]], now: datetime,
+                    kruzhok_id: str | None = None, course_id: str | None = None) -> int:
+    """`create_request` for many (user_id, threshold, total) crossings in a fixed number of statements
+    (an attendance batch); the unique (user, threshold) skips existing requests. Returns how many were created."""
+    if not crossings:
+        return 0
+    user_ids = sorted({user_id for user_id, _, _ in crossings})
+    ledger: dict[str, list[Any]] = {}
+    for user_id, source, count, amount in session.execute(
+            select(XpEvent.user_id, XpEvent.source, func.count(), func.sum(XpEvent.amount))
+            .where(XpEvent.user_id.in_(user_ids), XpEvent.amount != 0)
+            .group_by(XpEvent.user_id, XpEvent.source).order_by(XpEvent.user_id, XpEvent.source)).all():
+        ledger.setdefault(user_id, []).append((source, count, amount))
+    names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all())
+    course, club = _titles(session, course_id, kruzhok_id)
+    rows = [{"id": new_id(), "user_id": user_id, "threshold_xp": threshold, "total_xp": total,
+             "kruzhok_id": kruzhok_id, "course_id": course_id, "status": CertificateStatus.PENDING,
+             "task_description": _text(ledger.get(user_id, []), threshold=threshold, total=total,
+                                       course_title=course, club_title=club),
+             "created_at": now} for user_id, threshold, total in crossings]
+    insert_fn = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    created = session.execute(
+        insert_fn(CertificateRequest).values(rows)
+        .on_conflict_do_nothing(index_elements=["user_id", "threshold_xp"])
+        .returning(CertificateRequest.id, CertificateRequest.user_id, CertificateRequest.total_xp)).all()
+    admin_ids = notifications.admin_ids(session) if created else []
+    session.add_all([
+        notifications.new_notification(
+            user_id=admin_id, type=NotificationType.CERTIFICATE_REQUEST, title=TITLE,
+            message=f"Пользователь {names.get(user_id)} достиг {total} XP и запросил сертификат", now=now,
+            meta={"certificateRequestId": request_id, "userId": user_id, "totalXP": total})
+        for request_id, user_id, total in created for admin_id in admin_ids])
+    return len(created)
 
 
 def backfill_requests(session: Session, *, thresholds: Sequence[int], now: datetime, limit: int = 1000) -> int:

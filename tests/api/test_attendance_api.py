@@ -170,3 +170,38 @@ def test_statement_count_does_not_grow_with_students(app, client, make, count_qu
     thirty = _batch_statements(app, client, make, count_queries, 30)
     assert thirty == five
     assert thirty <= 20
+
+
+def test_attendance_xp_crossing_the_threshold_creates_one_certificate_request_each(app, client, make):
+    """Attendance XP goes through the same threshold rule as course XP: 100 XP for "present" crosses the
+    default threshold, so each student gets one PENDING request and every admin one notification per request;
+    a re-save (late → present again) never creates a second one."""
+    from core.models import CertificateRequest, NotificationType
+
+    admins = [make.admin(), make.admin()]
+    owner, club, klass, students = _club_with_students(make, 3)
+    lesson = make.lesson_session(klass)
+    late = [{"studentId": s.id, "sessionId": lesson.id, "status": "late"} for s in students]
+    assert _save(app, client, owner, club, late).status_code == 200  # 50 XP: below 100
+    session = make.session
+
+    def requests_of(student) -> list[CertificateRequest]:
+        return list(session.scalars(select(CertificateRequest).where(CertificateRequest.user_id == student.id)))
+
+    assert all(requests_of(s) == [] for s in students)
+    present = [{"studentId": s.id, "sessionId": lesson.id, "status": "present"} for s in students]
+    assert _save(app, client, owner, club, present).status_code == 200  # +50 → 100 XP
+    for student in students:
+        (request,) = requests_of(student)
+        assert (request.status, request.threshold_xp, request.total_xp, request.kruzhok_id) == (
+            "PENDING", 100, 100, club.id)
+        assert "посещённые занятия кружка" in request.task_description and club.title in request.task_description
+    for admin in admins:
+        metas = [n.meta for n in session.scalars(select(Notification).where(
+            Notification.user_id == admin.id, Notification.type == NotificationType.CERTIFICATE_REQUEST))]
+        assert sorted(m["userId"] for m in metas) == sorted(s.id for s in students)
+        assert all(m["totalXP"] == 100 for m in metas)
+    # Down and up again: 100 → 50 → 100 crosses once more, but the request exists already.
+    assert _save(app, client, owner, club, late).status_code == 200
+    assert _save(app, client, owner, club, present).status_code == 200
+    assert all(len(requests_of(s)) == 1 for s in students)

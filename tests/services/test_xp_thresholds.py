@@ -150,13 +150,18 @@ def test_backfill_creates_missing_requests_once(session, make):
 
 
 
-def test_a_batch_award_is_caught_up_by_the_backfill(session, make):
+def test_a_batch_award_crossing_a_threshold_creates_its_request_at_once(session, make):
+    admin = make.admin()
     near = make.student()
     xp.award_xp(session, user_id=near.id, amount=60, reason="a", source=XpSource.ADJUSTMENT, source_key=f"b{near.id}",
                 now=utcnow())
     awards = [xp.XpAward(user_id=near.id, amount=50, reason="Посещение", source_key=f"att:{near.id}")]
-    xp.award_xp_many(session, awards=awards, source=XpSource.ATTENDANCE, now=utcnow())
-    assert xp_thresholds.backfill_requests(session, thresholds=[100], now=utcnow()) >= 1
+    xp.award_xp_many(session, awards=awards, source=XpSource.ATTENDANCE, now=utcnow(), thresholds=[100])
     [request] = _requests(session, near)
-    assert (request.total_xp, request.threshold_xp) == (110, 100)
+    assert (request.total_xp, request.threshold_xp, request.status) == (110, 100, "PENDING")
+    assert [n.meta["userId"] for n in _admin_notes(session, admin)].count(near.id) == 1
+    # Nothing left for the backfill, and a retry of the same batch awards and requests nothing more.
+    assert xp_thresholds.backfill_requests(session, thresholds=[100], now=utcnow()) == 0
+    assert xp.award_xp_many(session, awards=awards, source=XpSource.ATTENDANCE, now=utcnow(), thresholds=[100]) == set()
+    assert len(_requests(session, near)) == 1
     assert_xp_matches_ledger(session, [near.id])
