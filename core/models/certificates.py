@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, CreatedMixin, IdMixin, UTCDateTime, check_in, fk
 from .clubs import Kruzhok
+from .courses import Course
 from .users import User
 
 
@@ -56,6 +57,7 @@ class CertificateRequest(IdMixin, CreatedMixin, Base):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     kruzhok: Mapped[Kruzhok | None] = relationship(foreign_keys=[kruzhok_id])
+    course: Mapped[Course | None] = relationship(foreign_keys=[course_id])
 
     def __str__(self) -> str:
         return f"Запрос на сертификат {self.threshold_xp} XP"

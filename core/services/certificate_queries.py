@@ -52,7 +52,8 @@ def list_pending(session: Session, *, actor: User | None, page: Page) -> tuple[l
     require_admin(actor)
     rows = session.scalars(
         select(CertificateRequest)
-        .options(joinedload(CertificateRequest.user), joinedload(CertificateRequest.kruzhok))
+        .options(joinedload(CertificateRequest.user), joinedload(CertificateRequest.kruzhok),
+                 joinedload(CertificateRequest.course))
         .where(CertificateRequest.status == CertificateStatus.PENDING)
         .order_by(CertificateRequest.created_at, CertificateRequest.id).limit(page.limit).offset(page.offset)
     ).all()
@@ -65,7 +66,8 @@ def list_my(session: Session, *, actor: User | None, page: Page) -> tuple[list[M
     """The caller's requests, newest first, each with its current certificate (two queries in all)."""
     user = require_user(actor)
     reqs = list(session.scalars(
-        select(CertificateRequest).options(joinedload(CertificateRequest.kruzhok))
+        select(CertificateRequest)
+        .options(joinedload(CertificateRequest.kruzhok), joinedload(CertificateRequest.course))
         .where(CertificateRequest.user_id == user.id)
         .order_by(CertificateRequest.created_at.desc(), CertificateRequest.id.desc())
         .limit(page.limit).offset(page.offset)

@@ -78,8 +78,10 @@ def new_code() -> str:
 
 
 def subject_of(req: CertificateRequest) -> str | None:
-    """The club (and/or course) the XP came from, as printed on the certificate."""
-    return f"Кружок «{req.kruzhok.title}»" if req.kruzhok is not None else None
+    """The club and/or course the XP came from, as printed on the certificate."""
+    parts = ([f"Кружок «{req.kruzhok.title}»"] if req.kruzhok is not None else []) + (
+        [f"Курс «{req.course.title}»"] if req.course is not None else [])
+    return ", ".join(parts)[:300] or None  # Certificate.subject is 300 characters
 
 
 def get_request(session: Session, request_id: str | None) -> CertificateRequest | None:

@@ -266,3 +266,19 @@ def test_verify_unknown_or_malformed_code_is_404(session):
     for code in ("", "ABC", "A" * 33, "../../etc", "ЖЖЖЖЖЖЖЖЖЖ", "ABCDEFGHJKLMNPQR"):
         with pytest.raises(NotFound):
             queries.verify_certificate(session, code=code)
+
+
+def test_certificate_names_the_club_and_the_course_the_xp_came_from(session, storage, make):
+    from tests.factories_clubs import make_club
+    from tests.factories_learning import make_course
+
+    admin = make.admin()
+    club = make_club(session, title="Юные инженеры")
+    course = make_course(session, title="Основы робототехники")
+    req = make.certificate_request(kruzhok_id=club.id, course_id=course.id)
+    _issue(session, storage, req, admin)
+    cert = certificates.current_certificate(session, req.id)
+    assert cert.subject == "Кружок «Юные инженеры», Курс «Основы робототехники»"
+    only_course = make.certificate_request(course_id=course.id)
+    assert certificates.subject_of(only_course) == "Курс «Основы робототехники»"
+    assert certificates.subject_of(make.certificate_request()) is None
