@@ -22,7 +22,28 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def _sqlite_foreign_keys(connection, on: bool) -> None:  # type: ignore[no-untyped-def]
+    # The pragma is a no-op inside a transaction, so it goes to the driver before SQLAlchemy begins
+    # one (our engines run pysqlite with isolation_level=None: no implicit BEGIN).
+    if connection.in_transaction():
+        raise RuntimeError("SQLite migrations need a connection outside a transaction (foreign keys off)")
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite migrations rebuild tables (batch mode): dropping the old copy with foreign keys ON
+        # would fire its ON DELETE actions on the children. Off while migrating, checked before commit.
+        _sqlite_foreign_keys(connection, on=False)
+    try:
+        _migrate(connection, check_foreign_keys=sqlite)
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=True)
+
+
+def _migrate(connection, *, check_foreign_keys: bool) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -31,6 +52,10 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     )
     with context.begin_transaction():
         context.run_migrations()
+        if check_foreign_keys:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:20]}")
     if connection.in_transaction():
         connection.commit()
 

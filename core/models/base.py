@@ -66,7 +66,10 @@ def check_in(column: str, values: type[StrEnum], *, name: str) -> CheckConstrain
     return CheckConstraint(f"{column} IN ({listed})", name=name, info={"enum": values})
 
 
-def fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Any:
+def fk(target: str, *, ondelete: str = "RESTRICT", nullable: bool = False, index: bool = True) -> Any:
+    """A string-UUID foreign key. RESTRICT by default: history (attendance, scores, payments, XP) is
+    never deleted by a cascade; CASCADE only where the child is pure, history-free data of its parent
+    (docs/decisions.md "History that cannot be deleted")."""
     from sqlalchemy import ForeignKey
 
     return mapped_column(String(36), ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)

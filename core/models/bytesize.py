@@ -19,7 +19,7 @@ class ByteSizeItem(IdMixin, CreatedMixin, Base):
     video_url: Mapped[str | None] = mapped_column(String(300))
     cover_image_url: Mapped[str | None] = mapped_column(String(300))
     is_published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    created_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True)
+    created_by_id: Mapped[str | None] = fk("users.id", nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
 
     def __str__(self) -> str:

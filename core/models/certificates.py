@@ -42,7 +42,7 @@ class CertificateRequest(IdMixin, CreatedMixin, Base):
     )
 
     user_id: Mapped[str] = fk("users.id", index=False)
-    kruzhok_id: Mapped[str | None] = fk("kruzhoks.id", ondelete="SET NULL", nullable=True)
+    kruzhok_id: Mapped[str | None] = fk("kruzhoks.id", nullable=True)
     course_id: Mapped[str | None] = fk("courses.id", ondelete="RESTRICT", nullable=True)
     total_xp: Mapped[int] = mapped_column(Integer, nullable=False)
     threshold_xp: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -52,7 +52,7 @@ class CertificateRequest(IdMixin, CreatedMixin, Base):
     certificate_url: Mapped[str | None] = mapped_column(String(500))
     notes: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reviewed_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
+    reviewed_by_id: Mapped[str | None] = fk("users.id", nullable=True, index=False)
     denial_reason: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -20,7 +20,7 @@ class EnrollmentStatus(StrEnum):
 class Kruzhok(IdMixin, CreatedMixin, Base):
     __tablename__ = "kruzhoks"
 
-    owner_id: Mapped[str] = fk("users.id", ondelete="RESTRICT")
+    owner_id: Mapped[str] = fk("users.id")
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Asia/Almaty")
@@ -70,7 +70,7 @@ class ClubMentor(IdMixin, CreatedMixin, Base):
     __tablename__ = "club_mentors"
     __table_args__ = (UniqueConstraint("kruzhok_id", "user_id", name="uq_club_mentor"),)
 
-    kruzhok_id: Mapped[str] = fk("kruzhoks.id", index=False)
+    kruzhok_id: Mapped[str] = fk("kruzhoks.id", ondelete="CASCADE", index=False)
     user_id: Mapped[str] = fk("users.id")
 
     user: Mapped[User] = relationship()

@@ -91,7 +91,7 @@ class Lesson(IdMixin, CreatedMixin, Base):
 class LessonQuestion(IdMixin, CreatedMixin, Base):
     __tablename__ = "course_questions"
 
-    lesson_id: Mapped[str] = fk("course_lessons.id")
+    lesson_id: Mapped[str] = fk("course_lessons.id", ondelete="CASCADE")
     text: Mapped[str] = mapped_column(Text, nullable=False)
     options: Mapped[list[Any]] = mapped_column(nullable=False, default=list)
     correct_answer: Mapped[str] = mapped_column(String(500), nullable=False)
@@ -147,7 +147,7 @@ class Purchase(IdMixin, CreatedMixin, Base):
     sender_code: Mapped[str] = mapped_column(String(8), unique=True, nullable=False)
     payer_full_name: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=PurchaseStatus.PENDING)
-    reviewed_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
+    reviewed_by_id: Mapped[str | None] = fk("users.id", nullable=True, index=False)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
 

@@ -19,7 +19,7 @@ class MediaObject(IdMixin, CreatedMixin, Base):
     original_name: Mapped[str | None] = mapped_column(String(255))
     # Private objects (certificates, lesson materials) are never served by /api/media.
     is_private: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    uploaded_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True)
+    uploaded_by_id: Mapped[str | None] = fk("users.id", nullable=True)
 
     def __str__(self) -> str:
         return self.key

@@ -113,7 +113,8 @@ class Notification(IdMixin, CreatedMixin, Base):
         Index("ix_notifications_user_unread", "user_id", "read_at"),
     )
 
-    user_id: Mapped[str] = fk("users.id", index=False)
+    # A user's inbox is pure data of the user: the only rows that go with them (users are blocked, not deleted).
+    user_id: Mapped[str] = fk("users.id", ondelete="CASCADE", index=False)
     type: Mapped[str] = mapped_column(String(40), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     message: Mapped[str] = mapped_column(Text, nullable=False)
@@ -150,7 +151,7 @@ class AuditEvent(IdMixin, Base):
         Index("ix_audit_events_entity", "entity", "entity_id"),
     )
 
-    actor_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True)
+    actor_id: Mapped[str | None] = fk("users.id", nullable=True)
     action: Mapped[str] = mapped_column(String(80), nullable=False)
     entity: Mapped[str] = mapped_column(String(80), nullable=False)
     entity_id: Mapped[str | None] = mapped_column(String(80))

@@ -43,7 +43,7 @@ class QuizQuestion(IdMixin, CreatedMixin, Base):
     __tablename__ = "quiz_questions"
     __table_args__ = (check_in("type", QuestionType, name="type"),)
 
-    quiz_id: Mapped[str] = fk("quizzes.id")
+    quiz_id: Mapped[str] = fk("quizzes.id", ondelete="CASCADE")
     type: Mapped[str] = mapped_column(String(16), nullable=False, default=QuestionType.SINGLE)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     options: Mapped[list[Any]] = mapped_column(nullable=False, default=list)
@@ -78,7 +78,7 @@ class ProgramLesson(IdMixin, CreatedMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     scenario_key: Mapped[str | None] = mapped_column(String(80))
     presentation_key: Mapped[str | None] = mapped_column(String(80))
-    quiz_id: Mapped[str | None] = fk("quizzes.id", ondelete="SET NULL", nullable=True)
+    quiz_id: Mapped[str | None] = fk("quizzes.id", nullable=True)
     xp_reward: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     program: Mapped[Program] = relationship(back_populates="lessons")

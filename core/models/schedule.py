@@ -43,14 +43,14 @@ class LessonSession(IdMixin, CreatedMixin, Base):
     )
 
     class_id: Mapped[str] = fk("club_classes.id", index=False)
-    program_lesson_id: Mapped[str | None] = fk("program_lessons.id", ondelete="SET NULL", nullable=True)
+    program_lesson_id: Mapped[str | None] = fk("program_lessons.id", nullable=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     duration_min: Mapped[int] = mapped_column(Integer, nullable=False, default=60)
     location: Mapped[str | None] = mapped_column(String(300))
     mentor_notes: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=SessionStatus.SCHEDULED)
     auto_send_quiz: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    created_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
+    created_by_id: Mapped[str | None] = fk("users.id", nullable=True, index=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
 
     club_class: Mapped[ClubClass] = relationship()
@@ -70,7 +70,7 @@ class Attendance(IdMixin, Base):
     xp_awarded: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=_utcnow)
-    marked_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
+    marked_by_id: Mapped[str | None] = fk("users.id", nullable=True, index=False)
 
 
 class ClubQuizAssignment(IdMixin, Base):
@@ -92,5 +92,5 @@ class ClubQuizAssignment(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=QuizAssignmentStatus.ASSIGNED)
     is_overdue: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     answers: Mapped[dict[str, Any] | None] = mapped_column()
-    graded_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
+    graded_by_id: Mapped[str | None] = fk("users.id", nullable=True, index=False)
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

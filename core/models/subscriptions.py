@@ -78,7 +78,7 @@ class Subscription(IdMixin, CreatedMixin, Base):
     )
 
     user_id: Mapped[str] = fk("users.id", index=False)
-    plan_id: Mapped[str | None] = fk("subscription_plans.id", ondelete="SET NULL", nullable=True)
+    plan_id: Mapped[str | None] = fk("subscription_plans.id", nullable=True)
     type: Mapped[str] = mapped_column(String(32), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=SubscriptionStatus.PENDING)
     amount: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -93,7 +93,7 @@ class Subscription(IdMixin, CreatedMixin, Base):
     # a pending request grants. NULL only on rows older than this column (approve falls back to the plan).
     duration_days: Mapped[int | None] = mapped_column(Integer)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    confirmed_by_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL", nullable=True, index=False)
+    confirmed_by_id: Mapped[str | None] = fk("users.id", nullable=True, index=False)
     rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

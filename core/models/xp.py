@@ -32,6 +32,6 @@ class XpEvent(IdMixin, CreatedMixin, Base):
     source: Mapped[str] = mapped_column(String(32), nullable=False)
     # Unique per award: a second award for the same source (a double click, a race) is refused here.
     source_key: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
-    kruzhok_id: Mapped[str | None] = fk("kruzhoks.id", ondelete="SET NULL", nullable=True, index=False)
+    kruzhok_id: Mapped[str | None] = fk("kruzhoks.id", nullable=True, index=False)
     # The course the XP came from (answers, lessons, missions); history: a course with XP is not deleted.
     course_id: Mapped[str | None] = fk("courses.id", ondelete="RESTRICT", nullable=True)
