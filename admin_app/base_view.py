@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from sqladmin import ModelView, action, expose
+from sqladmin import Flash, ModelView, action, expose
 from sqladmin.authorization import custom_action
 from sqladmin.formatters import BASE_FORMATTERS
 from sqlalchemy import Select, func, select
@@ -21,8 +21,8 @@ from admin_app.export import export_csv
 from admin_app.form_actions import FormAction
 from admin_app.helpers import guard_save, run_service
 from core.clock import utcnow
-from core.errors import Forbidden
-from core.services import audit
+from core.errors import Forbidden, ServiceError
+from core.services import deletion
 from core.settings import get_settings
 
 
@@ -86,10 +86,16 @@ class S7ModelView(ModelView):
         """No generic save path: an editable view saves through its domain's service (it overrides this)."""
         raise Forbidden("Изменение записей этого вида недоступно")
 
-    async def after_model_delete(self, model: Any, request: Request) -> None:
-        await run_service(request, lambda s, actor: audit.record(
-            s, actor=actor, action=f"{self.identity}.delete", entity=type(model).__name__,
-            entity_id=str(getattr(model, "id", "")), now=utcnow(), data={"via": "admin"}))
+    async def delete_model(self, request: Request, pk: Any) -> None:
+        """Every back-office delete goes through the deletion service (audited in its transaction): a
+        row with history below it is refused with the service's Russian message, never a DB error."""
+        try:
+            await run_service(request, lambda s, actor: deletion.delete_row(
+                s, actor=actor, model=self.model, pk=str(pk), now=utcnow()))
+        except ServiceError as error:
+            Flash.error(request, error.message)
+        else:
+            Flash.success(request, "Запись удалена")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Each form action also appears in the list's action menu: a GET that only shows its dialog.

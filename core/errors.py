@@ -18,6 +18,7 @@ without being registered here, or with a status other than the registered one.
      ├── NotFound               404  not_found (also for objects the caller may not see)
      │    └── InvalidCode       404  invalid_code (the failed attempt is committed)
      ├── Conflict               409  conflict
+     │    └── HasHistory        409  has_history (a delete that would lose history; deactivate instead)
      ├── BodyTooLarge           413  body_too_large (a request body over its limit, details.maxBytes)
      ├── FileTooLarge           413  file_too_large
      ├── UnsupportedMediaType   415  unsupported_media_type
@@ -93,6 +94,9 @@ class ErrorCode(StrEnum):
     # Schedule and attendance.
     SESSION_NOT_EDITABLE = "session_not_editable", 409, "Only a SCHEDULED lesson session can be edited or cancelled."
     INVALID_ATTENDANCE = "invalid_attendance", 422, "Attendance batch refused; `details.records` lists each bad record."
+    # History (deletion).
+    HAS_HISTORY = "has_history", 409, ("A delete refused: rows with history depend on the row (`details.history`); "
+                                       "deactivate it instead when `details.canDeactivate`.")
 
     # Request bodies.
     BODY_TOO_LARGE = "body_too_large", 413, "The request body is over its limit (`details.maxBytes`)."
@@ -238,6 +242,13 @@ class UnsupportedMediaType(ServiceError):
     code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
     message = ("Неподдерживаемый тип файла. Допустимы видео MP4, WebM, MOV, изображения JPEG, PNG, "
                "WebP, GIF и документы PDF, DOCX, PPTX.")
+
+
+class HasHistory(Conflict):
+    """A delete refused because rows with history (attendance, scores, payments, XP…) depend on it."""
+
+    code = ErrorCode.HAS_HISTORY
+    message = "Удаление невозможно: с записью связана история. Деактивируйте запись вместо удаления."
 
 
 class RateLimited(ServiceError):

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from starlette.requests import Request
 
+from admin_app.archive import archive_actions
 from admin_app.base_view import S7ModelView
 from admin_app.helpers import run_service
 from core.clock import utcnow
@@ -18,6 +19,7 @@ class KruzhokAdmin(S7ModelView, model=Kruzhok):
     name_plural = "Кружки"
     icon = "fa-solid fa-people-group"
     identity = "kruzhok"
+    form_actions = archive_actions(Kruzhok)
     can_create = False
     can_delete = False
     column_list: ClassVar[list[Any]] = [Kruzhok.title, Kruzhok.owner, Kruzhok.timezone, Kruzhok.is_active,
@@ -45,6 +47,7 @@ class ClubClassAdmin(S7ModelView, model=ClubClass):
     name_plural = "Классы"
     icon = "fa-solid fa-chalkboard-user"
     identity = "club-class"
+    form_actions = archive_actions(ClubClass)
     can_create = False
     can_delete = False
     column_list: ClassVar[list[Any]] = [ClubClass.name, ClubClass.kruzhok, ClubClass.join_code, ClubClass.is_active,

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from admin_app.archive import archive_actions
 from admin_app.base_view import S7ModelView
 from admin_app.helpers import run_service
 from admin_app.views.video_upload import VideoUploadView, storage_of
@@ -23,8 +24,9 @@ class CourseAdmin(S7ModelView, model=Course):
     name = "Курс"
     name_plural = "Курсы"
     icon = "fa-solid fa-graduation-cap"
+    form_actions = archive_actions(Course)
     column_list: ClassVar[list[Any]] = [Course.title, Course.is_published, Course.is_free, Course.price,
-                                        Course.created_at]
+                                        Course.archived_at, Course.created_at]
     column_searchable_list: ClassVar[list[Any]] = [Course.title]
     column_sortable_list: ClassVar[list[Any]] = [Course.title, Course.created_at, Course.price]
     column_default_sort: ClassVar[list[Any]] = [(Course.created_at, True)]
@@ -35,6 +37,7 @@ class CourseAdmin(S7ModelView, model=Course):
         Course.title: "Название", Course.description: "Описание", Course.cover_url: "Обложка (URL)",
         Course.is_published: "Опубликован", Course.is_free: "Бесплатный", Course.price: "Цена, ₸",
         Course.currency: "Валюта", Course.created_at: "Создан", Course.updated_at: "Изменён",
+        Course.archived_at: "В архиве с",
     }
 
     # Saved through the course service, like the API: cover URL normalised and verified, a paid

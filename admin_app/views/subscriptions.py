@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import case
 from starlette.requests import Request
 
+from admin_app.archive import archive_actions
 from admin_app.base_view import S7ModelView
 from admin_app.form_actions import ActionCall, Field, FormAction
 from admin_app.helpers import run_service
@@ -139,6 +140,7 @@ class PlanAdmin(S7ModelView, model=SubscriptionPlan):
     name_plural = "Тарифы"
     icon = "fa-solid fa-tags"
     identity = "subscription-plan"
+    form_actions = archive_actions(SubscriptionPlan)
     can_create = False
     can_delete = False
     column_list: ClassVar[list[Any]] = [SubscriptionPlan.code, SubscriptionPlan.title, SubscriptionPlan.price,

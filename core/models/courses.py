@@ -43,6 +43,8 @@ class Course(IdMixin, CreatedMixin, Base):
     price: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default=Currency.KZT)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
+    # Set instead of deleting when history depends on the row (core/services/deletion.py).
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", order_by="Module.order_index", cascade="all, delete-orphan"

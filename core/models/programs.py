@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, CreatedMixin, IdMixin, check_in, fk
+from .base import Base, CreatedMixin, IdMixin, UTCDateTime, check_in, fk
 
 
 class QuestionType(StrEnum):
@@ -30,6 +31,8 @@ class Quiz(IdMixin, CreatedMixin, Base):
 
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     pass_percent: Mapped[int] = mapped_column(Integer, nullable=False, default=60)
+    # Set instead of deleting when history depends on the row (core/services/deletion.py).
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     questions: Mapped[list[QuizQuestion]] = relationship(
         back_populates="quiz", order_by="QuizQuestion.order_index", cascade="all, delete-orphan"
@@ -59,6 +62,8 @@ class Program(IdMixin, CreatedMixin, Base):
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
     is_published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Set instead of deleting when history depends on the row (core/services/deletion.py).
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lessons: Mapped[list[ProgramLesson]] = relationship(
         back_populates="program", order_by="ProgramLesson.order_index", cascade="all, delete-orphan"
@@ -80,6 +85,8 @@ class ProgramLesson(IdMixin, CreatedMixin, Base):
     presentation_key: Mapped[str | None] = mapped_column(String(80))
     quiz_id: Mapped[str | None] = fk("quizzes.id", nullable=True)
     xp_reward: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Set instead of deleting when history depends on the row (core/services/deletion.py).
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     program: Mapped[Program] = relationship(back_populates="lessons")
     quiz: Mapped[Quiz | None] = relationship()

@@ -194,7 +194,7 @@ class CoursePage:
 
 def list_courses(session: Session, *, page: Page) -> tuple[list[CourseListed], int]:
     """Published courses, newest first, with their lesson counts."""
-    base = select(Course).where(Course.is_published.is_(True))
+    base = select(Course).where(Course.is_published.is_(True), Course.archived_at.is_(None))
     courses = session.scalars(base.order_by(Course.created_at.desc(), Course.id.desc())
                               .limit(page.limit).offset(page.offset)).all()
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
