@@ -101,14 +101,14 @@ def test_deactivating_a_course_hides_it_from_the_catalogue_and_keeps_history(ses
     deletion.set_active(session, actor=admin, model=Course, pk=world.course.id, active=False, now=now)
     assert world.course.archived_at == now
     listed, _ = courses.list_courses(session, page=Page(limit=100, offset=0))
-    assert world.course.id not in {c["id"] for c in listed}
+    assert world.course.id not in {c.course.id for c in listed}
     after = contents(session)
     assert {k: v for k, v in after.items() if k != "courses"} == {k: v for k, v in before.items() if k != "courses"}
 
     deletion.set_active(session, actor=admin, model=Course, pk=world.course.id, active=True, now=now)
     assert world.course.archived_at is None
     listed, _ = courses.list_courses(session, page=Page(limit=100, offset=0))
-    assert world.course.id in {c["id"] for c in listed}
+    assert world.course.id in {c.course.id for c in listed}
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == world.course.id)
                               .order_by(AuditEvent.at, AuditEvent.action)).all()
     assert sorted(actions) == ["courses.deactivate", "courses.restore"]
