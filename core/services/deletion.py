@@ -129,7 +129,7 @@ def _refusal(model: type[Any], obj: Any, history: dict[str, int]) -> HasHistory:
 
 
 def _load(session: Session, model: type[Any], pk: str) -> Any:
-    obj = session.get(model, pk) if isinstance(pk, str) and len(pk) <= 64 else None
+    obj = session.get(model, pk) if isinstance(pk, str) and len(pk) <= 64 and "\x00" not in pk else None
     if obj is None:
         raise NotFound()
     return obj

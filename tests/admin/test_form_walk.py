@@ -397,6 +397,12 @@ ACTIONS: dict[tuple[str, str], tuple[Callable[[Session, Any], Any], list[dict[st
         {"reason": "Ошибка"}, {"reason": "Нет\x00"}]),
     ("certificate-request", "reissue"): (lambda s, m: m.certificate_request(), [
         {"generate": "on"}, {"generate": "on", "notes": "a\x00b"}]),
+    **{(identity, name): (build, [{"pks": UNKNOWN_ID}, {"pks": "abc\x00"}])
+       for identity, build in (("course", lambda s, m: Course(title="Курс")),
+                               ("kruzhok", lambda s, m: m.club()),
+                               ("club-class", lambda s, m: make_class(s)),
+                               ("subscription-plan", lambda s, m: m.plan()))
+       for name in ("deactivate", "restore")},
 }
 
 
