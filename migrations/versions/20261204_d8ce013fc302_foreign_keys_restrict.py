@@ -1,7 +1,7 @@
 """foreign keys RESTRICT: history is never deleted by a cascade
 
 Revision ID: d8ce013fc302
-Revises: 07608218409a
+Revises: a2ddad7b90c7
 Create Date: 2026-12-04 19:00:00
 
 Every foreign key becomes ON DELETE RESTRICT except the four whose child is pure, history-free
@@ -16,7 +16,7 @@ cascades this migration removes — and verifies `PRAGMA foreign_key_check` befo
 from alembic import op
 
 revision = 'd8ce013fc302'
-down_revision = '07608218409a'
+down_revision = 'a2ddad7b90c7'
 branch_labels = None
 depends_on = None
 

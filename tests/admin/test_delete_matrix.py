@@ -9,7 +9,16 @@ import html
 
 import pytest
 
-from core.models import AuditEvent, ByteSizeItem, Course, EmailOutbox, Notification, Subscription
+from core.models import (
+    AuditEvent,
+    ByteSizeItem,
+    CertificateRequest,
+    Course,
+    EmailOutbox,
+    Notification,
+    Purchase,
+    Subscription,
+)
 from tests.admin.helpers import ORIGIN, csrf_of, login, model_views
 from tests.factories_history import contents, make_history_world
 
@@ -28,6 +37,11 @@ def _rows(session, world) -> dict[type, str]:  # type: ignore[no-untyped-def]
 
     rows = {model: row.id for model, row in world.parents().items()}
     rows[Subscription] = session.scalar(select(Subscription.id).where(Subscription.user_id == world.owner.id))
+    rows[type(world.question)] = world.question.id
+    # History rows themselves (their views never delete).
+    rows[Purchase] = session.scalar(select(Purchase.id).where(Purchase.user_id == world.student.id))
+    rows[CertificateRequest] = session.scalar(select(CertificateRequest.id)
+                                              .where(CertificateRequest.user_id == world.student.id).limit(1))
     return rows
 
 
