@@ -6,6 +6,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from core.db import Database
+
 
 def run_concurrently(calls: Sequence[Callable[[], Any]], *, timeout: float = 60) -> list[Any]:
     """Start one thread per call, release them together (a barrier) and wait for all of them.
@@ -31,3 +33,15 @@ def run_concurrently(calls: Sequence[Callable[[], Any]], *, timeout: float = 60)
         t.join(timeout=timeout)
     return [r if done[i] else TimeoutError(f"call {i} still running after {timeout} s")
             for i, r in enumerate(results)]
+
+
+def race_in_transactions(db: Database, calls: Sequence[Callable[[Any], Any]]) -> list[Any]:
+    """Run each `call(session)` in its own thread and committed transaction, released together;
+    returns each result or the exception it raised."""
+    def in_transaction(call: Callable[[Any], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            with db.transaction() as session:
+                return call(session)
+        return run
+
+    return run_concurrently([in_transaction(c) for c in calls])

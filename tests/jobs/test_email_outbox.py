@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -137,11 +136,9 @@ def test_emails_not_yet_due_wait(db, settings, smtp):
 
 # --- two workers at once on committed rows (needs real row locks: PostgreSQL) ------------------------
 
-IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
 
 @pytest.mark.postgres_only
-@pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL) for FOR UPDATE SKIP LOCKED")
 def test_two_workers_deliver_each_email_exactly_once(engine, settings):
     db = Database(engine)  # real commits, not the rolled-back test transaction
     sink = SmtpSink(delay=0.02).start()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -17,8 +16,6 @@ from jobs.subscriptions import expire_subscriptions, remind_expiring_subscriptio
 from tests.concurrency import run_concurrently
 from tests.factories import make_user
 from tests.factories_clubs import make_subscription
-
-IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
 
 def _count(session, user_id: str, type_: str) -> int:
@@ -88,7 +85,6 @@ def test_interleaved_runs_notify_once(db, settings):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL) for real concurrent workers")
 def test_two_workers_at_once_notify_once(engine, settings):
     db = Database(engine)  # real commits: both workers see the same committed rows
     now = utcnow()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -24,25 +23,13 @@ from core.models import (
 )
 from core.services import certificates
 from core.storage import make_storage
-from tests.concurrency import run_concurrently
+from tests.concurrency import race_in_transactions as _race
 from tests.factories import make_admin, make_student
 from tests.factories_certificates import make_certificate_request
 
-IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL) for real concurrency"),
-]
+pytestmark = pytest.mark.postgres_only  # skipped on SQLite by tests/conftest.py, a failure if skipped on PostgreSQL
 
 
-def _race(db: Database, calls: list[Callable[[Any], Any]]) -> list[Any]:
-    def in_transaction(call: Callable[[Any], Any]) -> Callable[[], Any]:
-        def run() -> Any:
-            with db.transaction() as session:
-                return call(session)
-        return run
-
-    return run_concurrently([in_transaction(c) for c in calls])
 
 
 def _cleanup(db: Database, user_ids: list[str]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -25,26 +24,13 @@ from core.models import (
     User,
 )
 from core.services import membership, subscriptions
-from tests.concurrency import run_concurrently
+from tests.concurrency import race_in_transactions as _race
 from tests.factories import make_user
 from tests.factories_clubs import make_class, make_club, make_enrollment, make_subscription
 
-IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL) for real concurrency"),
-]
+pytestmark = pytest.mark.postgres_only  # skipped on SQLite by tests/conftest.py, a failure if skipped on PostgreSQL
 
 
-def _race(db: Database, calls: list[Callable[[Any], Any]]) -> list[Any]:
-    """Run each call in its own thread and transaction, released together; returns results or errors."""
-    def in_transaction(call: Callable[[Any], Any]) -> Callable[[], Any]:
-        def run() -> Any:
-            with db.transaction() as session:
-                return call(session)
-        return run
-
-    return run_concurrently([in_transaction(c) for c in calls])
 
 
 def _cleanup(db: Database, user_ids: list[str], marker: str = "") -> None:

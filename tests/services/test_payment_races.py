@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -28,11 +27,7 @@ from core.services import purchases, subscriptions
 from tests.concurrency import run_concurrently
 from tests.factories import make_user
 
-IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL) for real concurrency"),
-]
+pytestmark = pytest.mark.postgres_only  # skipped on SQLite by tests/conftest.py, a failure if skipped on PostgreSQL
 
 
 def test_same_code_for_subscriptions_and_purchases_concurrently_one_wins(engine):

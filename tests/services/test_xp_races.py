@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import delete, func, select
 
@@ -15,11 +13,7 @@ from tests.concurrency import run_concurrently
 from tests.factories import make_admin, make_student
 from tests.xp_ledger import assert_xp_matches_ledger
 
-IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL) for real concurrency"),
-]
+pytestmark = pytest.mark.postgres_only  # skipped on SQLite by tests/conftest.py, a failure if skipped on PostgreSQL
 
 
 def test_fifty_concurrent_awards_cross_100_once(engine):
