@@ -13,6 +13,7 @@ from core.db import Database
 from core.models import (
     Attendance,
     AuditEvent,
+    CertificateRequest,
     ClassEnrollment,
     ClubClass,
     ClubMentor,
@@ -38,6 +39,7 @@ def _cleanup(db: Database, user_ids: list[str]) -> None:
         sessions = select(LessonSession.id).where(LessonSession.class_id.in_(classes))
         session.execute(delete(Attendance).where(Attendance.session_id.in_(sessions)))
         session.execute(delete(XpEvent).where(XpEvent.user_id.in_(user_ids)))
+        session.execute(delete(CertificateRequest).where(CertificateRequest.user_id.in_(user_ids)))
         session.execute(delete(LessonSession).where(LessonSession.class_id.in_(classes)))
         session.execute(delete(ClassEnrollment).where(ClassEnrollment.student_id.in_(user_ids)))
         session.execute(delete(ClubClass).where(ClubClass.kruzhok_id.in_(clubs)))
@@ -84,5 +86,9 @@ def test_two_identical_batches_at_once_award_xp_once(engine):
             assert ledger == 500
             assert session.scalar(select(func.count()).select_from(Attendance)
                                   .where(Attendance.session_id == lesson_id)) == 5
+            # 100 XP crosses the default threshold once: one certificate request per student, not two.
+            requests = session.scalars(select(CertificateRequest.user_id)
+                                       .where(CertificateRequest.user_id.in_(student_ids))).all()
+            assert sorted(requests) == sorted(student_ids)
     finally:
         _cleanup(db, [owner_id, mentor_id, *student_ids])
