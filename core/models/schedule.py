@@ -52,6 +52,14 @@ class LessonSession(IdMixin, CreatedMixin, Base):
     auto_send_quiz: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_by_id: Mapped[str | None] = fk("users.id", nullable=True, index=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
+    # What the session showed when it was held (core/services/snapshots.py): the archive keeps it even
+    # when the program lesson, its materials or its quiz are edited or archived later.
+    title_snapshot: Mapped[str | None] = mapped_column(String(200))
+    class_name_snapshot: Mapped[str | None] = mapped_column(String(200))
+    lesson_title_snapshot: Mapped[str | None] = mapped_column(String(200))
+    quiz_title_snapshot: Mapped[str | None] = mapped_column(String(200))
+    materials_snapshot: Mapped[list[Any] | None] = mapped_column()
+    snapshot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     club_class: Mapped[ClubClass] = relationship()
     program_lesson: Mapped[ProgramLesson | None] = relationship()

@@ -38,7 +38,7 @@ from core.models import (
     User,
 )
 from core.models.xp import XpSource
-from core.services import audit, ratelimit
+from core.services import audit, ratelimit, snapshots
 from core.services.club_access import get_club, require_club_mentor
 from core.services.permissions import require_user
 from core.services.xp import DEFAULT_THRESHOLDS, XpAward, award_xp_many
@@ -188,6 +188,9 @@ def save_batch(session: Session, *, actor: User | None, kruzhok_id: str, marks: 
     session.add_all(notes)
     to_complete = sorted(sid for sid, s in sessions.items() if s.status != SessionStatus.COMPLETED)
     if to_complete:
+        # The archive keeps what each held session showed (one snapshot per session, not per student).
+        for sid in to_complete:
+            snapshots.snapshot_session(session, lesson_session=sessions[sid], now=now)
         session.execute(update(LessonSession).where(LessonSession.id.in_(to_complete))
                         .values(status=SessionStatus.COMPLETED, updated_at=now)
                         .execution_options(synchronize_session=False))

@@ -56,7 +56,11 @@ def test_save_awards_xp_completes_session_and_resaves_change_nothing(app, client
     note = make.session.scalars(select(Notification).where(Notification.user_id == d.id)).one()
     assert note.title == "Посещаемость отмечена" and "опоздание" in note.message and "+50 XP" in note.message
     make.session.expire_all()
-    assert make.session.get(LessonSession, lesson.id).status == "COMPLETED"
+    held = make.session.get(LessonSession, lesson.id)
+    assert held.status == "COMPLETED"
+    # Completing the session snapshots what it showed (issue 13 §4), once per session.
+    assert held.title_snapshot == f"Занятие класса «{klass.name}»" and held.class_name_snapshot == klass.name
+    assert held.snapshot_at is not None and held.materials_snapshot == []
     audit = make.session.scalars(select(AuditEvent).where(AuditEvent.action == "attendance.save",
                                                           AuditEvent.entity_id == club.id)).all()
     assert len(audit) == 1 and audit[0].actor_id == owner.id and audit[0].data["changed"] == 5
