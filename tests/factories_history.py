@@ -17,6 +17,7 @@ from core.models import (
     Base,
     CertificateRequest,
     ClubClass,
+    ClubQuizAnswer,
     ClubQuizAssignment,
     Course,
     CourseEnrollment,
@@ -63,6 +64,7 @@ class HistoryWorld:
     def parents(self) -> dict[type[Any], Any]:
         """One row per parent model, each with history below it."""
         rows = [self.student, self.plan, self.club, self.klass, self.program, self.program_lesson, self.quiz,
+                self.question,
                 self.lesson_session, self.course, self.module, self.lesson, self.course_question,
                 self.mission]
         return {type(row): row for row in rows}
@@ -92,12 +94,15 @@ def make_history_world(session: Session) -> HistoryWorld:
     lesson_session = LessonSession(class_id=klass.id, program_lesson_id=program_lesson.id, starts_at=now,
                                    duration_min=60, status="COMPLETED", created_by_id=owner.id, created_at=now)
     _add(session, lesson_session)
+    assignment = ClubQuizAssignment(student_id=student.id, quiz_id=quiz.id, session_id=lesson_session.id,
+                                    due_at=now + timedelta(days=1), status="GRADED", score=100,
+                                    answers={"x": ["4"]}, graded_by_id=owner.id, graded_at=now)
+    _add(session, assignment)
     _add(session,
+         ClubQuizAnswer(assignment_id=assignment.id, question_id=question.id, answer=["4"], is_correct=True,
+                        points=1, question_text=question.text, answered_at=now),
          Attendance(session_id=lesson_session.id, student_id=student.id, status="present", xp_awarded=100,
                     marked_by_id=owner.id, marked_at=now),
-         ClubQuizAssignment(student_id=student.id, quiz_id=quiz.id, session_id=lesson_session.id,
-                            due_at=now + timedelta(days=1), status="GRADED", score=100, answers={"x": ["4"]},
-                            graded_by_id=owner.id, graded_at=now),
          XpEvent(user_id=student.id, amount=100, reason="Посещение", source="ATTENDANCE",
                  source_key=f"att:{uuid.uuid4()}", kruzhok_id=club.id, created_at=now),
          CertificateRequest(user_id=student.id, kruzhok_id=club.id, total_xp=100, threshold_xp=100,

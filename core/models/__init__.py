@@ -33,6 +33,7 @@ from .programs import MaterialKind, Program, ProgramLesson, QuestionType, Quiz, 
 from .schedule import (
     Attendance,
     AttendanceStatus,
+    ClubQuizAnswer,
     ClubQuizAssignment,
     LessonSession,
     QuizAssignmentStatus,
@@ -51,7 +52,7 @@ __all__ = [
     # tables
     "AdminSession", "Invitation",
     "Attendance", "AuditEvent", "Base", "ByteSizeItem", "Certificate", "CertificateRequest", "ClassEnrollment",
-    "ClubClass", "ClubMentor", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",
+    "ClubClass", "ClubMentor", "ClubQuizAnswer", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",
     "EmailOutbox", "Kruzhok", "Lesson", "LessonCompletion", "LessonQuestion", "LessonSession",
     "MediaObject", "MissionCompletion", "Module", "Notification", "PaymentCode", "PaymentKind", "Program",
     "ProgramLesson",

@@ -88,6 +88,8 @@ class ClubQuizAssignment(IdMixin, Base):
         check_in("status", QuizAssignmentStatus, name="status"),
         Index("ix_club_quiz_assignments_status_due", "status", "due_at"),
         Index("ix_club_quiz_assignments_session", "session_id"),
+        # Every assignment comes from a held session, or was sent by hand (is_manual).
+        CheckConstraint("session_id IS NOT NULL OR is_manual", name="session_or_manual"),
     )
 
     student_id: Mapped[str] = fk("users.id")
@@ -102,3 +104,26 @@ class ClubQuizAssignment(IdMixin, Base):
     answers: Mapped[dict[str, Any] | None] = mapped_column()
     graded_by_id: Mapped[str | None] = fk("users.id", nullable=True, index=False)
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_manual: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class ClubQuizAnswer(IdMixin, Base):
+    """One answer to one question of an assignment: "hardest questions" is a GROUP BY over this table
+    (by question, bounded by the quiz's questions), not a scan of JSON blobs. The question's text is
+    stored as it was asked."""
+
+    __tablename__ = "club_quiz_answers"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "question_id", name="uq_club_quiz_answer"),
+        CheckConstraint("points >= 0", name="points_nonneg"),
+        Index("ix_club_quiz_answers_question_correct", "question_id", "is_correct"),
+    )
+
+    assignment_id: Mapped[str] = fk("club_quiz_assignments.id", index=False)
+    question_id: Mapped[str] = fk("quiz_questions.id", index=False)
+    answer: Mapped[list[Any]] = mapped_column(nullable=False, default=list)
+    # None while a text answer waits for the mentor's grade.
+    is_correct: Mapped[bool | None] = mapped_column(Boolean)
+    points: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    question_text: Mapped[str] = mapped_column(Text, nullable=False)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=_utcnow)

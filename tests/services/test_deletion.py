@@ -14,7 +14,7 @@ from core.services import courses, deletion
 from core.services.pagination import Page
 from tests.factories_history import contents, make_history_world
 
-PARENTS = ["student", "plan", "club", "klass", "program", "program_lesson", "quiz", "lesson_session",
+PARENTS = ["student", "plan", "club", "klass", "program", "program_lesson", "quiz", "question", "lesson_session",
            "course", "module", "lesson", "course_question", "mission"]
 
 

@@ -1,11 +1,17 @@
-"""History records added by issue 13 §4: what a held lesson session showed is snapshotted on it."""
+"""History records added by issue 13 §4: what a held lesson session showed is snapshotted on it; club quiz
+answers are kept per question."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy.exc import IntegrityError
+
 from core.clock import utcnow
-from core.services import snapshots
+from core.models import ClubQuizAssignment, QuizQuestion
+from core.services import quiz_answers, snapshots
+from core.services.quiz_answers import GradedAnswer
 from tests.factories_history import make_history_world
 
 # ---- snapshots -------------------------------------------------------------------------------
@@ -41,3 +47,64 @@ def test_session_without_program_lesson_is_titled_by_its_class(session) -> None:
     snapshots.snapshot_session(session, lesson_session=row, now=utcnow())
     assert row.title_snapshot == f"Занятие класса «{world.klass.name}»"
     assert (row.lesson_title_snapshot, row.quiz_title_snapshot, row.materials_snapshot) == (None, None, [])
+
+
+# ---- per-question quiz answers -----------------------------------------------------------------
+
+
+def _assignment(session, world, student) -> ClubQuizAssignment:  # type: ignore[no-untyped-def]
+    row = ClubQuizAssignment(student_id=student.id, quiz_id=world.quiz.id, session_id=world.lesson_session.id,
+                             due_at=utcnow() + timedelta(days=1), status="SUBMITTED")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def test_hardest_questions_is_one_bounded_query(session, make, count_queries) -> None:  # type: ignore[no-untyped-def]
+    world = make_history_world(session)
+    easy, hard = world.question, QuizQuestion(quiz_id=world.quiz.id, type="single", text="Трудный вопрос",
+                                              options=["a", "b"], correct=["b"])
+    text = QuizQuestion(quiz_id=world.quiz.id, type="text", text="Опишите робота", options=[], correct=[])
+    session.add_all([hard, text])
+    session.flush()
+    for i in range(6):
+        assignment = _assignment(session, world, make.student())
+        quiz_answers.record_answers(session, assignment=assignment, now=utcnow(), answers=[
+            GradedAnswer(easy, ["4"], True, 1),
+            GradedAnswer(hard, ["a"], i == 0, 1 if i == 0 else 0),
+            GradedAnswer(text, ["Колёса"], None, 0),
+        ])
+
+    with count_queries() as queries:
+        stats = quiz_answers.hardest_questions(session, quiz_id=world.quiz.id, limit=5)
+    assert queries() == 1
+    assert [(s.text, s.answers, s.correct) for s in stats] == [("Трудный вопрос", 6, 1),
+                                                                  ("Сколько колёс у робота?", 7, 7)]
+
+
+def test_answer_rows_keep_the_question_text_as_asked(session, make) -> None:  # type: ignore[no-untyped-def]
+    world = make_history_world(session)
+    assignment = _assignment(session, world, make.student())
+    [row] = quiz_answers.record_answers(session, assignment=assignment, now=utcnow(),
+                                        answers=[GradedAnswer(world.question, ["2"], False, 0)])
+    world.question.text = "Исправленный текст"
+    session.flush()
+    session.expire(row)
+    assert row.question_text == "Сколько колёс у робота?"
+    with pytest.raises(IntegrityError), session.begin_nested():
+        quiz_answers.record_answers(session, assignment=assignment, now=utcnow(),
+                                    answers=[GradedAnswer(world.question, ["4"], True, 1)])
+
+
+def test_an_assignment_belongs_to_a_session_or_is_manual(session, make) -> None:  # type: ignore[no-untyped-def]
+    world = make_history_world(session)
+    student = make.student()
+    due = utcnow() + timedelta(days=1)
+    with pytest.raises(IntegrityError), session.begin_nested():
+        session.add(ClubQuizAssignment(student_id=student.id, quiz_id=world.quiz.id, session_id=None, due_at=due))
+        session.flush()
+    manual = ClubQuizAssignment(student_id=student.id, quiz_id=world.quiz.id, session_id=None, due_at=due,
+                                is_manual=True)
+    session.add(manual)
+    session.flush()
+    assert session.get(ClubQuizAssignment, manual.id).is_manual is True
