@@ -12,6 +12,7 @@ from core.clock import utcnow
 from core.db import Database
 from core.models import (
     ClassEnrollment,
+    ClassMembershipPeriod,
     ClubClass,
     Course,
     Kruzhok,
@@ -142,7 +143,10 @@ def _club(session: Any, users: dict[str, Any], now: Any) -> dict[str, str]:
         session.add(klass)
         session.flush()
         for student in users["students"]:
-            session.add(ClassEnrollment(class_id=klass.id, student_id=student.id, joined_at=now - timedelta(days=1)))
+            enrollment = ClassEnrollment(class_id=klass.id, student_id=student.id, joined_at=now - timedelta(days=1))
+            session.add(enrollment)
+            session.flush()
+            session.add(ClassMembershipPeriod(enrollment_id=enrollment.id, joined_at=enrollment.joined_at))
         session.flush()
     klass = session.scalar(select(ClubClass).where(ClubClass.kruzhok_id == club.id))
     return {"id": club.id, "joinCode": klass.join_code if klass else ""}

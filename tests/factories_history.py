@@ -16,6 +16,8 @@ from core.models import (
     Attendance,
     Base,
     CertificateRequest,
+    ClassEnrollment,
+    ClassMembershipPeriod,
     ClubClass,
     ClubQuizAnswer,
     ClubQuizAssignment,
@@ -83,7 +85,8 @@ def make_history_world(session: Session) -> HistoryWorld:
     student = make_user(session, full_name="Ученик С Историей")
     club = make_club(session, owner)
     klass = make_class(session, club)
-    make_enrollment(session, klass, student)
+    enrollment: ClassEnrollment = make_enrollment(session, klass, student)
+    _add(session, ClassMembershipPeriod(enrollment_id=enrollment.id, joined_at=enrollment.joined_at))
     quiz = Quiz(title=unique("Тест "), pass_percent=60, created_at=now)
     program = Program(title=unique("Программа "), created_at=now)
     _add(session, quiz, program)

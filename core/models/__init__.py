@@ -3,7 +3,7 @@
 from .base import Base, new_id
 from .bytesize import ByteSizeItem
 from .certificates import Certificate, CertificateRequest, CertificateSource, CertificateStatus
-from .clubs import ClassEnrollment, ClubClass, ClubMentor, EnrollmentStatus, Kruzhok
+from .clubs import ClassEnrollment, ClassMembershipPeriod, ClubClass, ClubMentor, EnrollmentStatus, Kruzhok
 from .courses import (
     Course,
     CourseEnrollment,
@@ -52,6 +52,7 @@ __all__ = [
     # tables
     "AdminSession", "Invitation",
     "Attendance", "AuditEvent", "Base", "ByteSizeItem", "Certificate", "CertificateRequest", "ClassEnrollment",
+    "ClassMembershipPeriod",
     "ClubClass", "ClubMentor", "ClubQuizAnswer", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",
     "EmailOutbox", "Kruzhok", "Lesson", "LessonCompletion", "LessonQuestion", "LessonSession",
     "MediaObject", "MissionCompletion", "Module", "Notification", "PaymentCode", "PaymentKind", "Program",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, check_in, fk
@@ -64,6 +64,24 @@ class ClassEnrollment(IdMixin, Base):
 
     student: Mapped[User] = relationship()
     club_class: Mapped[ClubClass] = relationship()
+
+
+class ClassMembershipPeriod(IdMixin, Base):
+    """One stay of a student in a class: opened by a join, closed by a removal. Re-joining reactivates
+    the enrolment and opens a new period, so reports can say when the student was a member."""
+
+    __tablename__ = "class_membership_periods"
+    __table_args__ = (
+        Index("ix_class_membership_periods_enrollment", "enrollment_id", "joined_at"),
+        # At most one open period per enrolment.
+        Index("uq_class_membership_periods_open", "enrollment_id", unique=True,
+              sqlite_where=text("left_at IS NULL"), postgresql_where=text("left_at IS NULL")),
+        CheckConstraint("left_at IS NULL OR left_at >= joined_at", name="period_order"),
+    )
+
+    enrollment_id: Mapped[str] = fk("class_enrollments.id", index=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ClubMentor(IdMixin, CreatedMixin, Base):

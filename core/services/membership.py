@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, ErrorCode, InvalidCode, NotFound, field_error
 from core.models import (
     AuditAction,
     ClassEnrollment,
+    ClassMembershipPeriod,
     ClubClass,
     ClubMentor,
     EnrollmentStatus,
@@ -64,6 +65,9 @@ def seat_student(session: Session, *, klass: ClubClass, student: User, now: date
                                      joined_at=now)
         session.add(enrollment)
     session.flush()
+    # Each stay is its own period: a re-join keeps the earlier ones (reports show when they were a member).
+    session.add(ClassMembershipPeriod(enrollment_id=enrollment.id, joined_at=now))
+    session.flush()
     return enrollment
 
 
@@ -103,6 +107,9 @@ def remove_student(session: Session, *, actor: User | None, class_id: str, stude
     if enrollment is None:
         raise NotFound("Ученик не состоит в этом классе")
     enrollment.status, enrollment.removed_at = EnrollmentStatus.REMOVED, now
+    period = ClassMembershipPeriod
+    session.execute(update(period).where(period.enrollment_id == enrollment.id, period.left_at.is_(None))
+                    .values(left_at=now).execution_options(synchronize_session=False))
     audit.record(session, actor=actor, action=AuditAction.CLASS_REMOVE_STUDENT, entity="club_class", entity_id=klass.id,
                  now=now, data={"studentId": student_id})
     return enrollment

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.models import ClassEnrollment, ClubMentor, Notification
+from core.models import ClassEnrollment, ClassMembershipPeriod, ClubMentor, Notification
 from tests.factories import token_for
 from tests.factories_clubs import make_class
 
@@ -67,6 +67,13 @@ def test_an_unregistered_email_gets_the_invitation_on_sign_up(app, client, make)
     [invitation] = client.get("/api/invitations", headers=headers).json()["items"]
     assert client.post(f"/api/invitations/{invitation['id']}/accept", headers=headers).status_code == 200
     assert client.get("/api/kruzhok/my", headers=headers).json()["enrolled"][0]["id"] == club.id
+    # Accepting opens the student's membership period (issue 13 §4).
+    make.session.expire_all()
+    periods = make.session.execute(
+        select(ClassMembershipPeriod.left_at)
+        .join(ClassEnrollment, ClassEnrollment.id == ClassMembershipPeriod.enrollment_id)
+        .where(ClassEnrollment.class_id == klass.id)).all()
+    assert [tuple(p) for p in periods] == [(None,)]
 
 
 def test_joining_by_class_code_stays_instant(app, client, make):

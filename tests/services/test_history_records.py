@@ -1,16 +1,17 @@
 """History records added by issue 13 §4: what a held lesson session showed is snapshotted on it; club quiz
-answers are kept per question."""
+answers are kept per question; re-joining a class keeps the earlier membership period."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import utcnow
-from core.models import ClubQuizAssignment, QuizQuestion
-from core.services import quiz_answers, snapshots
+from core.models import ClassMembershipPeriod, ClubQuizAssignment, QuizQuestion
+from core.services import membership, quiz_answers, snapshots
 from core.services.quiz_answers import GradedAnswer
 from tests.factories_history import make_history_world
 
@@ -108,3 +109,31 @@ def test_an_assignment_belongs_to_a_session_or_is_manual(session, make) -> None:
     session.add(manual)
     session.flush()
     assert session.get(ClubQuizAssignment, manual.id).is_manual is True
+
+
+# ---- membership periods ----------------------------------------------------------------------------
+
+
+def test_rejoining_keeps_the_earlier_membership_period(session, make) -> None:  # type: ignore[no-untyped-def]
+    owner = make.mentor_user()
+    klass = getattr(make, "class")(make.club(owner))
+    student = make.student()
+    t0 = utcnow()
+    membership.join_by_code(session, actor=student, code=klass.join_code, now=t0)
+    membership.remove_student(session, actor=owner, class_id=klass.id, student_id=student.id,
+                              now=t0 + timedelta(days=10))
+    enrollment = membership.join_by_code(session, actor=student, code=klass.join_code, now=t0 + timedelta(days=20))
+
+    periods = session.execute(select(ClassMembershipPeriod.joined_at, ClassMembershipPeriod.left_at)
+                              .where(ClassMembershipPeriod.enrollment_id == enrollment.id)
+                              .order_by(ClassMembershipPeriod.joined_at)).all()
+    assert [tuple(p) for p in periods] == [(t0, t0 + timedelta(days=10)), (t0 + timedelta(days=20), None)]
+
+
+def test_one_open_period_per_enrollment_in_the_database(session, make) -> None:  # type: ignore[no-untyped-def]
+    world = make_history_world(session)
+    enrollment_id = session.scalar(select(ClassMembershipPeriod.enrollment_id))
+    assert enrollment_id is not None and world.student is not None
+    with pytest.raises(IntegrityError), session.begin_nested():
+        session.add(ClassMembershipPeriod(enrollment_id=enrollment_id, joined_at=utcnow()))
+        session.flush()
