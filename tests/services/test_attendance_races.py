@@ -15,6 +15,7 @@ from core.models import (
     AuditEvent,
     CertificateRequest,
     ClassEnrollment,
+    ClassMembershipPeriod,
     ClubClass,
     ClubMentor,
     Kruzhok,
@@ -41,6 +42,8 @@ def _cleanup(db: Database, user_ids: list[str]) -> None:
         session.execute(delete(XpEvent).where(XpEvent.user_id.in_(user_ids)))
         session.execute(delete(CertificateRequest).where(CertificateRequest.user_id.in_(user_ids)))
         session.execute(delete(LessonSession).where(LessonSession.class_id.in_(classes)))
+        enrollments = select(ClassEnrollment.id).where(ClassEnrollment.student_id.in_(user_ids))
+        session.execute(delete(ClassMembershipPeriod).where(ClassMembershipPeriod.enrollment_id.in_(enrollments)))
         session.execute(delete(ClassEnrollment).where(ClassEnrollment.student_id.in_(user_ids)))
         session.execute(delete(ClubClass).where(ClubClass.kruzhok_id.in_(clubs)))
         session.execute(delete(ClubMentor).where(ClubMentor.kruzhok_id.in_(clubs)))

@@ -15,6 +15,7 @@ from core.errors import Conflict
 from core.models import (
     AuditEvent,
     ClassEnrollment,
+    ClassMembershipPeriod,
     ClubClass,
     Kruzhok,
     Notification,
@@ -36,6 +37,8 @@ pytestmark = pytest.mark.postgres_only  # skipped on SQLite by tests/conftest.py
 def _cleanup(db: Database, user_ids: list[str], marker: str = "") -> None:
     with db.transaction() as session:
         clubs = select(Kruzhok.id).where(Kruzhok.owner_id.in_(user_ids))
+        enrollments = select(ClassEnrollment.id).where(ClassEnrollment.student_id.in_(user_ids))
+        session.execute(delete(ClassMembershipPeriod).where(ClassMembershipPeriod.enrollment_id.in_(enrollments)))
         session.execute(delete(ClassEnrollment).where(ClassEnrollment.student_id.in_(user_ids)))
         session.execute(delete(ClubClass).where(ClubClass.kruzhok_id.in_(clubs)))
         session.execute(delete(Kruzhok).where(Kruzhok.owner_id.in_(user_ids)))
