@@ -14,6 +14,7 @@ form's Russian message (SQLAdmin renders the form again with status 400).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -52,13 +53,9 @@ class VideoUploadView(S7ModelView):
     def preview_url(self, obj: Any) -> str | None:
         return canonical_or_none(getattr(obj, "video_url", None)) if obj is not None else None
 
-    def create_row(self, session: Session, storage: Storage, actor: User, data: dict[str, Any]) -> Any:
-        """Create through the model's service (each view names it)."""
-        raise NotImplementedError
-
-    def update_row(self, session: Session, storage: Storage, actor: User, pk: str, data: dict[str, Any]) -> Any:
-        """Update through the model's service (each view names it)."""
-        raise NotImplementedError
+    # Each concrete view saves through its model's service (lessons.*, bytesize.*) by defining these two.
+    create_row: Callable[[Session, Storage, User, dict[str, Any]], Any]
+    update_row: Callable[[Session, Storage, User, str, dict[str, Any]], Any]
 
     async def _store_upload(self, request: Request, data: dict[str, Any]) -> None:
         """Store a chosen file and put its URL into `data["video_url"]`; no file keeps the typed URL."""
