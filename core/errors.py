@@ -69,7 +69,7 @@ class ErrorCode(StrEnum):
     WRONG_PASSWORD = "wrong_password", 422, "change-password: the current password is wrong (counts as a failed login)."
 
     # Subscriptions and plans.
-    SUBSCRIPTION_REQUIRED = "subscription_required", 403, "Creating clubs/classes needs an active subscription."
+    SUBSCRIPTION_REQUIRED = "subscription_required", 403, "New clubs, classes, invitations need a subscription."
     DUPLICATE_PAYMENT_CODE = "duplicate_payment_code", 409, "This Kaspi sender code was already used by a request."
     NOT_PENDING = "not_pending", 409, "Only a PENDING request can be decided; `details.status` is its status."
 

@@ -156,7 +156,8 @@ def regenerate_code(ctx: Ctx, class_id: str) -> object:
      tag="clubs")
 def add_student(ctx: Ctx, body: EmailIn, class_id: str) -> object:
     """Owner: invite an email into the class; the person accepts or declines (the same answer whether
-    or not the email is registered; an unregistered email gets it on sign-up)."""
+    or not the email is registered; an unregistered email gets it on sign-up). 403
+    `subscription_required` when the owner's subscription lapsed, 403 `limit_exceeded` when the class is full."""
     return invitations.invite_student(ctx.session, actor=ctx.actor, class_id=class_id, email=body.email, now=ctx.now)
 
 

@@ -1,7 +1,10 @@
 """Invitations: a club owner invites an email to a class (student) or to the club (mentor); the
 person accepts or declines. Joining by class code stays instant (membership.join_by_code).
 
-    invite_student / invite_mentor  → PENDING (same answer whether or not the email is registered)
+    invite_student / invite_mentor  → PENDING (same answer whether or not the email is registered);
+                                      a student invitation needs the owner's ACTIVE subscription (403
+                                      `subscription_required`) and a free seat in the class (403
+                                      `limit_exceeded` with the upgrade offer) — the owner is told at once
     deliver_invitations             → on sign-up, the new account is notified of its invitations
     accept_invitation               → ACCEPTED: seated in the class / made a mentor (capacity rules apply)
     decline_invitation              → DECLINED
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +25,9 @@ from core.errors import Conflict, ErrorCode, NotFound
 from core.models import (
     AuditAction,
     ClubClass,
+    ClassEnrollment,
     ClubMentor,
+    EnrollmentStatus,
     Invitation,
     InvitationKind,
     InvitationStatus,
@@ -33,6 +38,7 @@ from core.models import (
 from core.services import audit, notifications, outbox, ratelimit
 from core.services.auth import find_user_by_email, normalize_email
 from core.services.club_access import owned_class, owned_club
+from core.services.limits import effective_limits, limit_exceeded, subscription_required
 from core.services.membership import lock_class, seat_student
 from core.services.permissions import require_user
 
@@ -88,10 +94,26 @@ def _invite(session: Session, *, actor: User, kind: InvitationKind, club: Kruzho
     return invitation
 
 
+def _require_free_seat(session: Session, *, owner: User, klass: ClubClass, now: datetime) -> None:
+    """The owner's side of the seat rule: 403 `subscription_required` when the owner's subscription
+    lapsed, 403 `limit_exceeded` (maxStudentsPerClass, with the upgrade offer) when the class is full.
+    Pending invitations hold no seat: accepting checks again (409 `class_full` / `club_inactive`)."""
+    limits = effective_limits(session, owner.id, now=now)
+    if not limits.active:
+        raise subscription_required(session)
+    seated = session.scalar(select(func.count()).select_from(ClassEnrollment).where(
+        ClassEnrollment.class_id == klass.id, ClassEnrollment.status == EnrollmentStatus.ACTIVE)) or 0
+    if seated >= limits.max_students_per_class:
+        raise limit_exceeded(session, limit="maxStudentsPerClass", current=seated,
+                             maximum=limits.max_students_per_class)
+
+
 def invite_student(session: Session, *, actor: User | None, class_id: str, email: str, now: datetime) -> Invitation:
-    """The club owner invites an email into a class (403/404 as for other owner actions)."""
+    """The club owner invites an email into a class (403/404 as for other owner actions; 403
+    `subscription_required` / `limit_exceeded` when the owner could not seat one more student)."""
     actor = require_user(actor)
     klass = owned_class(session, actor, class_id)
+    _require_free_seat(session, owner=actor, klass=klass, now=now)
     return _invite(session, actor=actor, kind=InvitationKind.STUDENT, club=klass.kruzhok, klass=klass,
                    email=email, now=now)
 

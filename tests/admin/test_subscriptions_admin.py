@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from core.clock import utcnow
 from core.models import AuditEvent, ClubClass, Kruzhok, Notification, Subscription
 from core.services import subscriptions
+from core.services.pagination import Page
 from tests.admin.helpers import ORIGIN, csrf_of, login
 from tests.factories_clubs import default_plan, make_class
 
@@ -37,9 +38,13 @@ def test_list_shows_pending_first_with_the_card_data(client, make, session):
     make.club(owner)
     done = make.subscription(make.student(), created_at=utcnow() + timedelta(hours=1))
     pending = _request(session, owner)
+    older = _request(session, make.student(), now=utcnow() - timedelta(hours=2))
     login(client, admin)
     page = client.get("/admin/subscription/list").text
-    assert page.index(pending.payment_comment) < page.index(done.payment_comment)
+    # pending first, oldest first (first come, first served — the API queue's order)
+    assert page.index(older.payment_comment) < page.index(pending.payment_comment) < page.index(done.payment_comment)
+    api_order = [s.id for s, _ in subscriptions.list_pending(session, actor=admin, page=Page.of(100, 0))[0]]
+    assert api_order.index(older.id) < api_order.index(pending.id)
     for text in ("Айдана Сапарова", owner.email, "2000 KZT", "Разовая покупка", "кружков: 1", "Ожидает",
                  owner.created_at.strftime("%d.%m.%Y")):
         assert text in page, text

@@ -24,6 +24,10 @@ def test_lapsed_then_smaller_subscription_keeps_everything_and_stops_growth(app,
     for student in members:
         make.enrollment(full, student)
     headers = token_for(app, owner)
+    newcomer = make.student()
+    r = client.post(f"/api/kruzhok/classes/{empty.id}/students", headers=headers, json={"email": newcomer.email})
+    assert r.status_code == 202  # invited while the subscription was active
+    early_invitation = r.json()["id"]
 
     sub.expires_at = utcnow() - timedelta(seconds=1)  # still ACTIVE in the table: the job has not run
     make.session.flush()
@@ -37,13 +41,13 @@ def test_lapsed_then_smaller_subscription_keeps_everything_and_stops_growth(app,
         403, "subscription_required")
     assert _error(client.post("/api/kruzhok", headers=headers, json={"title": "Второй"})) == (
         403, "subscription_required")
-    newcomer = make.student()
     r = client.post("/api/clubs/join", headers=token_for(app, newcomer), json={"code": empty.join_code})
     assert _error(r) == (409, "club_inactive") and "подписка руководителя неактивна" in r.json()["error"]["message"]
     r = client.post(f"/api/kruzhok/classes/{empty.id}/students", headers=headers, json={"email": newcomer.email})
-    assert r.status_code == 202  # an invitation; accepting it meets the same rule
-    r = client.post(f"/api/invitations/{r.json()['id']}/accept", headers=token_for(app, newcomer))
-    assert _error(r) == (409, "club_inactive")
+    assert _error(r) == (403, "subscription_required")  # the owner is told at once
+    assert r.json()["error"]["details"]["upgrade"]["plans"]
+    r = client.post(f"/api/invitations/{early_invitation}/accept", headers=token_for(app, newcomer))
+    assert _error(r) == (409, "club_inactive")  # an earlier invitation meets the student's seat rule
     student_view = client.get("/api/kruzhok/my", headers=token_for(app, members[0])).json()
     assert student_view["enrolled"][0]["id"] == club.id  # members keep their club
 

@@ -116,17 +116,16 @@ def test_add_by_email_respects_max_students_and_leaves_no_enrolment(app, client,
     newcomer = make.student()
     r = client.post(f"/api/kruzhok/classes/{klass.id}/students", headers=token_for(app, owner),
                     json={"email": newcomer.email})
-    assert r.status_code == 202
-    r = client.post(f"/api/invitations/{r.json()['id']}/accept", headers=token_for(app, newcomer))
+    # the owner is told at once: the plan's limit, with the upgrade offer (SPEC §6)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "limit_exceeded"
+    assert r.json()["error"]["details"]["current"] == 1 and r.json()["error"]["details"]["max"] == 1
+    assert _count(make.session, ClassEnrollment, ClassEnrollment.student_id == newcomer.id) == 0
+    assert _count(make.session, Notification, Notification.user_id == newcomer.id) == 0
+    # the student by code: the seat rule's 409
+    r = client.post("/api/clubs/join", headers=token_for(app, newcomer), json={"code": klass.join_code})
     assert r.status_code == 409 and r.json()["error"]["code"] == "class_full"
     assert r.json()["error"]["message"] == "В классе нет свободных мест"
     assert r.json()["error"]["details"] == {"current": 1, "max": 1}
-    assert _count(make.session, ClassEnrollment, ClassEnrollment.student_id == newcomer.id) == 0
-    assert _count(make.session, Notification, Notification.user_id == newcomer.id,
-                  Notification.type != "CLUB_INVITATION") == 0
-    # the same student by code: same rule, same answer
-    r = client.post("/api/clubs/join", headers=token_for(app, newcomer), json={"code": klass.join_code})
-    assert r.status_code == 409 and r.json()["error"]["code"] == "class_full"
     assert _count(make.session, ClassEnrollment, ClassEnrollment.student_id == newcomer.id) == 0
 
 

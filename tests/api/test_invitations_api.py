@@ -81,3 +81,33 @@ def test_joining_by_class_code_stays_instant(app, client, make):
     student = make.student()
     r = client.post("/api/clubs/join", headers=token_for(app, student), json={"code": klass.join_code})
     assert r.status_code == 201 and r.json()["status"] == "ACTIVE"
+
+
+def test_inviting_into_a_full_class_is_limit_exceeded_and_accepting_a_full_class_is_class_full(app, client, make,
+                                                                                              session):
+    owner = make.student()
+    make.subscription(owner, max_students_per_class=2)
+    klass = make_class(make.session, make.club(owner))
+    headers = token_for(app, owner)
+    early = make.student()
+    r = client.post(f"/api/kruzhok/classes/{klass.id}/students", headers=headers, json={"email": early.email})
+    assert r.status_code == 202
+    early_invitation = r.json()["id"]
+    for _ in range(2):
+        make.enrollment(klass, make.student())
+    late = make.student()
+    r = client.post(f"/api/kruzhok/classes/{klass.id}/students", headers=headers, json={"email": late.email})
+    assert r.status_code == 403, r.text
+    error = r.json()["error"]
+    assert error["code"] == "limit_exceeded"
+    assert error["message"] == "Вы достигли лимита учеников. Обновите подписку для увеличения лимита."
+    assert {k: error["details"][k] for k in ("limit", "current", "max")} == {
+        "limit": "maxStudentsPerClass", "current": 2, "max": 2}
+    plan = error["details"]["upgrade"]["plans"][0]
+    assert {"code", "price", "durationDays", "limits"} <= set(plan)
+    assert client.get("/api/invitations", headers=token_for(app, late)).json()["items"] == []
+    r = client.post(f"/api/invitations/{early_invitation}/accept", headers=token_for(app, early))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "class_full"  # same as joining by code
+    assert r.json()["error"]["details"] == {"current": 2, "max": 2}
+    seats = select(func.count()).select_from(ClassEnrollment).where(ClassEnrollment.class_id == klass.id)
+    assert session.scalar(seats) == 2
