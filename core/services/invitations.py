@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, ErrorCode, NotFound
 from core.models import (
     AuditAction,
-    ClubClass,
     ClassEnrollment,
+    ClubClass,
     ClubMentor,
     EnrollmentStatus,
     Invitation,
