@@ -72,6 +72,7 @@ class ErrorCode(StrEnum):
     SUBSCRIPTION_REQUIRED = "subscription_required", 403, "New clubs, classes, invitations need a subscription."
     DUPLICATE_PAYMENT_CODE = "duplicate_payment_code", 409, "This Kaspi sender code was already used by a request."
     NOT_PENDING = "not_pending", 409, "Only a PENDING request can be decided; `details.status` is its status."
+    INVALID_PAYMENT_PROOF = "invalid_payment_proof", 422, "paymentProofUrl is not the caller's uploaded screenshot."
 
     # Courses.
     NOT_ENROLLED = "not_enrolled", 403, "The lesson opens after enrolling in the course."

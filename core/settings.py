@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     media_root: Path = Path("./var/media")
     private_root: Path = Path("./var/private")
     media_max_bytes: int = 2 * 1024**3
+    # A payment screenshot (POST /api/payments/proof): JPEG/PNG/WebP up to this size, stored privately.
+    payment_proof_max_bytes: int = 5 * 1024**2
     media_accel_redirect_prefix: str = ""
     media_cors_origins: str = "*"
     s3_bucket: str = ""
@@ -102,7 +104,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("token_ttl_days", "admin_session_max_age", "max_body_bytes", "media_max_bytes",
-                     "email_max_attempts", "worker_interval_seconds", "s3_presign_seconds")
+                     "payment_proof_max_bytes", "email_max_attempts", "worker_interval_seconds", "s3_presign_seconds")
     @classmethod
     def _check_positive(cls, value: int) -> int:
         if value <= 0:

@@ -32,7 +32,7 @@ def _authenticate(request: Request) -> Any:
         return require_admin(resolve_actor(session, request, "required"))
 
 
-def _body_chunks(request: Request) -> Iterator[bytes]:
+def body_chunks(request: Request) -> Iterator[bytes]:
     """Pull request-body chunks from the event loop into this worker thread, one at a time."""
     stream = request.stream().__aiter__()
 
@@ -55,7 +55,7 @@ def _body_chunks(request: Request) -> Iterator[bytes]:
 def _store(request: Request, actor: Any) -> dict[str, Any]:
     settings = settings_of(request.app.state)
     storage = storage_of(request.app.state)
-    reader = MultipartFileReader(_body_chunks(request), boundary_of(request.headers.get("content-type")),
+    reader = MultipartFileReader(body_chunks(request), boundary_of(request.headers.get("content-type")),
                                  max_body_bytes=settings.media_max_bytes + MULTIPART_OVERHEAD)
     reader.open()
     key: str | None = None

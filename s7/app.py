@@ -53,6 +53,8 @@ def body_limit_rules(settings: Settings, admin: Admin) -> list[Rule]:
     rules = [rule(r"/(?:api/)?uploads/media", media)]
     if uploads:
         rules.append(rule(rf"/admin/(?:{'|'.join(uploads)})/(?:create|edit/[^/]+)", media))
+    # Payment screenshots: PAYMENT_PROOF_MAX_BYTES (users' uploads, much smaller than media).
+    rules.append(rule(r"/api/payments/proof", settings.payment_proof_max_bytes + MULTIPART_OVERHEAD))
     # Certificate PDFs (10 MB) in the issue/re-issue API and the back-office Выдать/Перевыпустить dialogs.
     certificate = MAX_PDF_BYTES + 64 * 1024
     rules.append(rule(r"/api/certificates/[^/]+/(?:issue|reissue)", certificate))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
@@ -99,6 +100,15 @@ def _declared(declared_type: str | None, filename: str | None) -> tuple[str | No
     return kind, ext
 
 
+@dataclass(frozen=True)
+class Only:
+    """Narrower than every allowed type: only these extensions (of TYPES), refused with `message`
+    as soon as the first bytes are sniffed — before anything is written."""
+
+    exts: tuple[str, ...]
+    message: str
+
+
 class _Inspector:
     """Wraps the upload stream: counts, hashes, sniffs; raises mid-stream on a bad type or size.
 
@@ -109,9 +119,10 @@ class _Inspector:
     ZIP_PEEK = 1024 * 1024
 
     def __init__(self, stream: Iterable[bytes] | IO[bytes], *, max_bytes: int,
-                 declared_type: str | None, filename: str | None) -> None:
+                 declared_type: str | None, filename: str | None, only: Only | None = None) -> None:
         self.stream = stream
         self.max_bytes = max_bytes
+        self.only = only
         self.declared_kind, self.declared_ext = _declared(declared_type, filename)
         self.size = 0
         self.sha = hashlib.sha256()
@@ -124,7 +135,10 @@ class _Inspector:
             return False
         sniffed = sniff(head)
         if sniffed is None:
-            raise UnsupportedMediaType()
+            raise UnsupportedMediaType(self.only.message if self.only else UnsupportedMediaType.message)
+        if self.only is not None and sniffed not in self.only.exts:
+            raise UnsupportedMediaType(self.only.message, details={"accepted": list(self.only.exts),
+                                                                   "detected": sniffed})
         kind = "document" if sniffed == ZIP else TYPES[sniffed].kind
         if self.declared_kind is not None and self.declared_kind != kind:
             raise UnsupportedMediaType(
@@ -179,10 +193,20 @@ def _human(size: int) -> str:
 def store_upload(session: Session, storage: Storage, *, stream: Iterable[bytes] | IO[bytes], filename: str | None,
                  declared_type: str | None, actor: User | None, now: datetime, max_bytes: int,
                  private: bool = False) -> MediaObject:
-    """Stream an upload into storage under a random key and record it. On any failure (415 type,
-    413 size, truncated stream) nothing remains: no object, no row."""
+    """Stream an upload into storage under a random key and record it (ADMIN only). On any failure
+    (415 type, 413 size, truncated stream) nothing remains: no object, no row."""
     actor = require_admin(actor)
-    inspector = _Inspector(stream, max_bytes=max_bytes, declared_type=declared_type, filename=filename)
+    return store_object(session, storage, stream=stream, filename=filename, declared_type=declared_type,
+                        uploader=actor, now=now, max_bytes=max_bytes, private=private)
+
+
+def store_object(session: Session, storage: Storage, *, stream: Iterable[bytes] | IO[bytes], filename: str | None,
+                 declared_type: str | None, uploader: User, now: datetime, max_bytes: int, private: bool = False,
+                 only: Only | None = None) -> MediaObject:
+    """`store_upload` for an uploader the caller has already authorised (e.g. a user's payment
+    screenshot, core/services/payment_proofs.py), optionally restricted to `only` some types."""
+    actor = uploader
+    inspector = _Inspector(stream, max_bytes=max_bytes, declared_type=declared_type, filename=filename, only=only)
     chunks = iter(inspector)
     first = next(chunks, None)  # sniffs (and may raise) before anything is written
     assert first is not None and inspector.ext is not None

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import ExternalUrl, Invalid
 from core.models import AuditAction, ByteSizeItem, CertificateRequest, Course, Lesson, MediaObject, Subscription, User
-from core.services import audit, media_materials
+from core.services import audit, media_materials, payment_proofs
 from core.services.media import CANONICAL_PREFIX, content_type_of, kind_of_key
 from core.services.media_urls import key_of
 from core.services.permissions import require_admin, require_staff
@@ -105,8 +105,17 @@ class _Resolver:
 
     def __init__(self, session: Session, storage: Storage) -> None:
         self.session = session
+        self.storage = storage
         self.stored = set(storage.iter_keys())
+        self._private: set[str] | None = None
         self.rows: dict[str, MediaObject | None] = {}
+
+    @property
+    def private(self) -> set[str]:
+        """Private keys (listed once, only when a payment screenshot is met)."""
+        if self._private is None:
+            self._private = set(self.storage.iter_keys(private=True))
+        return self._private
 
     def row(self, key: str) -> MediaObject | None:
         if key not in self.rows:
@@ -128,6 +137,8 @@ def classify(value: str | None, *, kinds: tuple[str, ...], required: bool, resol
     if value is None or not value.strip():
         ref.status, ref.reason = ("empty", "нет видео у опубликованного элемента") if required else ("ok", "")
         return ref
+    if (proof := payment_proofs.key_of_proof(value)) is not None:
+        return _classify_proof(ref, proof, resolver)
     try:
         key = key_of(value)
     except ExternalUrl:
@@ -143,6 +154,19 @@ def classify(value: str | None, *, kinds: tuple[str, ...], required: bool, resol
     elif (kind := kind_of_key(key, row)) not in kinds:
         ref.status, ref.reason = "wrong_type", f"тип файла: {kind or 'неизвестен'}, нужен: {'/'.join(kinds)}"
     elif value != ref.canonical:
+        ref.status, ref.reason = "non_canonical", "ссылка в старом формате (исправимо)"
+    return ref
+
+
+def _classify_proof(ref: Reference, key: str, resolver: _Resolver) -> Reference:
+    """A payment screenshot (`/api/payments/proof/<key>`): a PRIVATE image, served by its own endpoint."""
+    ref.key, ref.canonical = key, payment_proofs.proof_url(key)
+    row = resolver.row(key)
+    if key not in resolver.private or row is None or not row.is_private:
+        ref.status, ref.reason = "missing_object", "скриншота нет в закрытом хранилище"
+    elif row.content_type not in payment_proofs.MIMES:
+        ref.status, ref.reason = "wrong_type", f"тип файла: {row.content_type}, нужен: JPEG/PNG/WebP"
+    elif ref.value != ref.canonical:
         ref.status, ref.reason = "non_canonical", "ссылка в старом формате (исправимо)"
     return ref
 
@@ -169,7 +193,7 @@ def scan(session: Session, storage: Storage, *, actor: User | None,
         for _, _, value, _ in batch:
             try:
                 if value:
-                    keys.append(key_of(value))
+                    keys.append(payment_proofs.key_of_proof(value) or key_of(value))
             except Invalid:
                 pass
         resolver.prefetch(keys)
@@ -197,7 +221,8 @@ def fix_non_canonical(session: Session, *, actor: User | None, now: datetime) ->
         attr = getattr(col.model, col.attr)
         for row_id, value in session.execute(select(col.model.id, attr).where(_value_present(col))):
             try:
-                canonical = CANONICAL_PREFIX + key_of(value)
+                proof = payment_proofs.key_of_proof(value)
+                canonical = payment_proofs.proof_url(proof) if proof else CANONICAL_PREFIX + key_of(value)
             except Invalid:
                 continue
             if canonical != value:
@@ -219,7 +244,7 @@ def referenced_keys(session: Session) -> set[str]:
                 keys.add(key_of(value))
             except Invalid:
                 continue
-    return keys | media_materials.material_keys(session)
+    return keys | media_materials.material_keys(session) | payment_proofs.referenced_proof_keys(session)
 
 
 @dataclass(frozen=True)

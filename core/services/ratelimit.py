@@ -26,6 +26,7 @@ LIMITS: dict[str, tuple[int, timedelta, str]] = {
     # Limits per client IP, so that more accounts do not mean more attempts (issue 12).
     "join_code_fail_ip": (30, timedelta(hours=1), "Слишком много неверных кодов. Попробуйте через час."),
     "club_invite": (100, timedelta(hours=1), "Слишком много приглашений. Попробуйте через час."),
+    "payment_proof_upload": (20, timedelta(hours=1), "Слишком много загрузок скриншотов. Попробуйте через час."),
     "register_ip": (20, timedelta(hours=1), "Слишком много регистраций с этого адреса. Попробуйте позже."),
     # How often subscription requests notify the admins: per requesting user, and in total.
     "subscription_notice_user": (1, timedelta(days=1), ""),

@@ -33,7 +33,17 @@ from core.models import (
     User,
     new_id,
 )
-from core.services import audit, bounds, clean, notifications, outbox, payment_requests, plans, ratelimit
+from core.services import (
+    audit,
+    bounds,
+    clean,
+    notifications,
+    outbox,
+    payment_proofs,
+    payment_requests,
+    plans,
+    ratelimit,
+)
 from core.services.limits import Limits, active_clause, effective_limits
 from core.services.pagination import Page
 from core.services.payment_requests import MSG_DUPLICATE
@@ -44,22 +54,14 @@ from core.texts import subscriptions as texts
 LIMIT_FIELDS = ("max_kruzhoks", "max_classes_per_kruzhok", "max_students_per_class")
 
 
-def _clean_proof_url(url: str | None) -> str | None:
-    url = (url or "").strip()
-    if not url:
-        return None
-    if len(url) > 300 or not (url.startswith(("http://", "https://", "/")) and " " not in url):
-        raise field_error("paymentProofUrl", "Ссылка на скриншот оплаты должна быть URL до 300 символов")
-    return url
-
-
 def request_subscription(session: Session, *, actor: User | None, type: str, payment_comment: str,
                          payment_proof_url: str | None = None, now: datetime) -> Subscription:
-    """Create a PENDING request. 422 bad type/code, 429 over 3 a day, 409 `duplicate_payment_code`."""
+    """Create a PENDING request. 422 bad type/code, 422 `invalid_payment_proof` (a proof URL that is not
+    the caller's uploaded screenshot), 429 over 3 a day, 409 `duplicate_payment_code`."""
     actor = require_user(actor)
     plan = plans.get_active_plan(session, (type or "").strip())
     code = payment_requests.clean_code(payment_comment, field="paymentComment")
-    proof = _clean_proof_url(payment_proof_url)
+    proof = payment_proofs.clean_proof_url(session, actor=actor, value=payment_proof_url)
     ratelimit.hit(session, "subscription_request", actor.id, now=now)
     sub = Subscription(id=new_id(), user_id=actor.id, plan_id=plan.id, type=plan.code,
                        status=SubscriptionStatus.PENDING, amount=plan.price,
