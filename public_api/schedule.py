@@ -9,7 +9,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from core.csv_export import iter_csv
-from core.services import attendance, attendance_matrix, calendar_feed, schedule
+from core.services import attendance, attendance_matrix, attendance_pdf, calendar_feed, schedule
 from public_api.http import Ctx, api
 from public_api.openapi import register_path
 from public_api.validation import ApiModel, OutModel, QueryModel
@@ -93,7 +93,7 @@ class MatrixQuery(QueryModel):
     class_id: str = Field(max_length=64)
     date_from: date | None = Field(default=None, alias="from")
     date_to: date | None = Field(default=None, alias="to")
-    format: Literal["json", "csv"] = "json"
+    format: Literal["json", "csv", "pdf"] = "json"
 
 
 class MatrixRowOut(OutModel):
@@ -106,6 +106,7 @@ class MatrixRowOut(OutModel):
 
 class MatrixOut(OutModel):
     kruzhok_id: str
+    kruzhok_title: str
     class_id: str
     class_name: str
     date_from: date
@@ -198,7 +199,7 @@ def save_attendance(ctx: Ctx, body: BatchIn, kruzhok_id: str) -> object:
 
 @api("/api/kruzhok/{kruzhok_id}/attendance", "GET", query=MatrixQuery, response=MatrixOut, tag="attendance")
 def matrix(ctx: Ctx, query: MatrixQuery, kruzhok_id: str) -> object:
-    """Owner or mentor: the class's attendance matrix (sessions × students); `format=csv` exports it."""
+    """Owner or mentor: the class's attendance matrix (sessions × students); `format=csv`/`pdf` export it."""
     result = attendance_matrix.attendance_matrix(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id,
                                                  class_id=query.class_id, date_from=query.date_from,
                                                  date_to=query.date_to, now=ctx.now)
@@ -206,6 +207,10 @@ def matrix(ctx: Ctx, query: MatrixQuery, kruzhok_id: str) -> object:
         header, rows = attendance_matrix.matrix_csv_rows(result)
         name = f"attendance-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.csv"
         return Response("\ufeff" + "".join(iter_csv(header, rows)), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    if query.format == "pdf":
+        name = f"attendance-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.pdf"
+        return Response(attendance_pdf.render_matrix_pdf(result), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return result
 

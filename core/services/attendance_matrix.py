@@ -45,6 +45,7 @@ class MatrixRow:
 @dataclass(frozen=True)
 class Matrix:
     kruzhok_id: str
+    kruzhok_title: str
     class_id: str
     class_name: str
     date_from: date
@@ -98,9 +99,9 @@ def attendance_matrix(session: Session, *, actor: User | None, kruzhok_id: str, 
     students = [MatrixRow(student_id=uid, full_name=name, enrollment_status=status, cells=marks.get(uid, {}),
                           percent=_percent(marks.get(uid, {}), held)) for uid, name, status in people]
     percents = [s.percent for s in students if s.percent is not None]
-    return Matrix(kruzhok_id=club.id, class_id=klass.id, class_name=klass.name, date_from=date_from,
-                  date_to=date_to, sessions=[view(r, club, now=now) for r in rows], students=students,
-                  sessions_held=len(held),
+    return Matrix(kruzhok_id=club.id, kruzhok_title=club.title, class_id=klass.id, class_name=klass.name,
+                  date_from=date_from, date_to=date_to, sessions=[view(r, club, now=now) for r in rows],
+                  students=students, sessions_held=len(held),
                   class_average=round(sum(percents) / len(percents), 1) if percents else None)
 
 

@@ -1,7 +1,6 @@
 """The generated certificate: a one-page landscape A4 PDF (fpdf2) with a QR code to its verification URL.
 
-The font is Roboto from the `font-roboto` package (Apache 2.0), embedded in the PDF: it has the
-Cyrillic and Kazakh letters, and the result does not depend on the fonts of the machine.
+The document and its embedded Roboto font come from `core/services/pdf_fonts.py`.
 """
 
 from __future__ import annotations
@@ -9,13 +8,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
-import font_roboto
 import qrcode
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+from core.services.pdf_fonts import Document
 
 PAGE_W, PAGE_H = 297.0, 210.0
 MARGIN = 18.0
@@ -36,12 +34,6 @@ class CertificateContent:
     code: str
     verify_url: str
     sample: bool = False  # the admin's preview before issuing
-
-
-@lru_cache(maxsize=1)
-def _fonts() -> dict[str, str]:
-    regular, bold = Path(font_roboto.Roboto), Path(font_roboto.RobotoBold)
-    return {"": str(regular), "B": str(bold)}
 
 
 def format_code(code: str) -> str:
@@ -68,13 +60,9 @@ def _fit_font(pdf: FPDF, text: str, *, style: str, start: float, minimum: float,
 
 def render_certificate(content: CertificateContent) -> bytes:
     """The PDF bytes of one certificate."""
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf = Document(landscape=True, title=f"Сертификат — {content.student_name}")
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    for style, path in _fonts().items():
-        pdf.add_font("Roboto", style, path)
-    pdf.set_title(f"Сертификат — {content.student_name}")
-    pdf.set_author("S7 Robotics")
     pdf.add_page()
     width = PAGE_W - 2 * MARGIN
 

@@ -96,9 +96,10 @@ def test_the_embedded_font_has_a_glyph_for_every_letter_of_the_name():
     """Not tofu: Roboto maps each Cyrillic and Kazakh letter to a real glyph (not .notdef)."""
     from fontTools.ttLib import TTFont
 
-    from core.services.certificate_pdf import _fonts
+    from core.services.pdf_fonts import roboto_fonts
 
-    for path in _fonts().values():
-        cmap = TTFont(path).getBestCmap()
+    for path in roboto_fonts().values():
+        with TTFont(path) as font:
+            cmap = font.getBestCmap()
         missing = [ch for ch in NAME + "ЁёӘәҒғҚқҢңӨөҰұҮүҺһІі«»—" if not ch.isspace() and ord(ch) not in cmap]
         assert missing == [], (path, missing)
