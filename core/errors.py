@@ -95,6 +95,14 @@ class ErrorCode(StrEnum):
     # Schedule and attendance.
     SESSION_NOT_EDITABLE = "session_not_editable", 409, "Only a SCHEDULED lesson session can be edited or cancelled."
     INVALID_ATTENDANCE = "invalid_attendance", 422, "Attendance batch refused; `details.records` lists each bad record."
+
+    # Club quizzes.
+    SESSION_CANCELLED = "session_cancelled", 409, "The lesson session is cancelled: no quiz can be sent for it."
+    QUIZ_NOT_SENDABLE = "quiz_not_sendable", 422, "The quiz is archived or has no questions: it cannot be sent."
+    OVERDUE = "overdue", 409, "The quiz assignment is past its due time: it can no longer be submitted."
+    ALREADY_SUBMITTED = "already_submitted", 409, "The quiz assignment was already submitted (once only)."
+    NOT_SUBMITTED = "not_submitted", 409, "Only a SUBMITTED assignment can be graded; `details.status` is its status."
+    INVALID_ANSWERS = "invalid_answers", 422, "Quiz answers refused; `details.answers` lists each bad answer."
     # History (deletion).
     HAS_HISTORY = "has_history", 409, ("A delete refused: rows with history depend on the row (`details.history`); "
                                        "deactivate it instead when `details.canDeactivate`.")

@@ -10,6 +10,7 @@ from core.db import Database
 from core.services import admin_sessions, ratelimit
 from core.settings import Settings
 from core.storage import Storage
+from jobs.club_quizzes import mark_overdue_quizzes
 from jobs.email_outbox import send_outbox
 from jobs.subscriptions import expire_subscriptions, remind_expiring_subscriptions
 
@@ -45,4 +46,5 @@ JOBS: list[Job] = [
     Job("purge_admin_sessions", purge_admin_sessions, 3600),
     Job("expire_subscriptions", expire_subscriptions, 300),
     Job("remind_expiring_subscriptions", remind_expiring_subscriptions, 3600),
+    Job("mark_overdue_quizzes", mark_overdue_quizzes, 300),
 ]

@@ -10,6 +10,7 @@ from public_api import (
     bytesize,
     certificate_issue,
     certificates,
+    club_quizzes,
     clubs,
     courses,
     health,
@@ -47,6 +48,7 @@ RESOURCE_MODULES: list[ModuleType] = [
     program_materials,
     certificates,
     certificate_issue,
+    club_quizzes,
 ]
 
 

@@ -32,6 +32,8 @@ class NotificationType(StrEnum):
     CERTIFICATE_ISSUED = "CERTIFICATE_ISSUED"
     CERTIFICATE_DENIED = "CERTIFICATE_DENIED"
     CERTIFICATE_REVOKED = "CERTIFICATE_REVOKED"
+    QUIZ_ASSIGNED = "QUIZ_ASSIGNED"  # to a student: a club quiz to take (after attendance or sent by hand)
+    QUIZ_GRADED = "QUIZ_GRADED"  # to a student: the mentor graded the text answers
 
 
 class EmailStatus(StrEnum):
@@ -92,6 +94,9 @@ class AuditAction(StrEnum):
     QUIZ_UPDATE = "quiz.update"
     QUIZ_QUESTION_CREATE = "quiz_question.create"
     QUIZ_QUESTION_UPDATE = "quiz_question.update"
+    QUIZ_ASSIGN = "club_quiz.assign"
+    QUIZ_SUBMIT = "club_quiz.submit"
+    QUIZ_GRADE = "club_quiz.grade"
     MEDIA_FIX_NON_CANONICAL = "media.fix_non_canonical"
     MEDIA_PURGE_ORPHANS = "media.purge_orphans"
     XP_ADJUST = "xp.adjust"

@@ -38,7 +38,7 @@ from core.models import (
     User,
 )
 from core.models.xp import XpSource
-from core.services import audit, ratelimit, snapshots
+from core.services import audit, quiz_distribution, ratelimit, snapshots
 from core.services.club_access import get_club, require_club_mentor
 from core.services.permissions import require_user
 from core.services.xp import DEFAULT_THRESHOLDS, XpAward, award_xp_many
@@ -185,6 +185,7 @@ def save_batch(session: Session, *, actor: User | None, kruzhok_id: str, marks: 
         session.execute(update(Attendance), updates)
     award_xp_many(session, awards=awards, source=XpSource.ATTENDANCE, now=now, kruzhok_id=club.id,
                   thresholds=thresholds)
+    quiz_distribution.after_attendance_save(session, actor=actor, club=club, sessions=sessions, marks=marks, now=now)
     session.add_all(notes)
     to_complete = sorted(sid for sid, s in sessions.items() if s.status != SessionStatus.COMPLETED)
     if to_complete:

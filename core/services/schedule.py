@@ -183,6 +183,9 @@ def _managed_session(session: Session, actor: User, session_id: str, *, lock: bo
     return row, club
 
 
+managed_session = _managed_session  # also the check of the quiz send (core/services/quiz_distribution.py)
+
+
 def _require_scheduled(row: LessonSession) -> None:
     if row.status != SessionStatus.SCHEDULED:
         message = ("Занятие отменено: его нельзя изменить" if row.status == SessionStatus.CANCELLED

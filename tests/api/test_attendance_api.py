@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from core.clock import utcnow
-from core.models import Attendance, AuditEvent, LessonSession, Notification, User, XpEvent
+from core.models import Attendance, AuditEvent, ClubQuizAssignment, LessonSession, Notification, User, XpEvent
 from tests.factories import token_for
 from tests.factories_clubs import make_class
 
@@ -155,7 +155,8 @@ def test_ten_saves_per_mentor_per_hour(app, client, make):
 
 def _batch_statements(app, client, make, count_queries, n: int) -> int:
     owner, club, klass, students = _club_with_students(make, n)
-    lesson = make.lesson_session(klass)
+    # The lesson has a quiz: the save also sends it to every present or late student.
+    lesson = make.lesson_session(klass, program_lesson_id=make.lesson_quiz().id)
     # Half of them already marked, so a save both inserts and updates marks.
     first = [{"studentId": s.id, "sessionId": lesson.id, "status": "absent"} for s in students[: n // 2]]
     assert _save(app, client, owner, club, first).status_code == 200
@@ -166,6 +167,9 @@ def _batch_statements(app, client, make, count_queries, n: int) -> int:
         r = client.post(f"/api/kruzhok/{club.id}/attendance/batch", headers=headers, json={"records": records})
         total = statements()
     assert r.status_code == 200 and r.json()["changed"] == n
+    sent = make.session.scalar(select(func.count()).select_from(ClubQuizAssignment)
+                               .where(ClubQuizAssignment.session_id == lesson.id))
+    assert sent == n
     return total
 
 

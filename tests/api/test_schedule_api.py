@@ -209,20 +209,17 @@ def test_schedule_permission_matrix(app, client, make, route, who, expected):
 
 
 def test_lesson_page_shows_materials_students_marks_and_quiz(app, client, make):
-    from core.models import ClubQuizAssignment, Quiz
-
     owner, club, klass = _setup(make)
-    quiz = Quiz(title="Тест по уроку 3", pass_percent=60, created_at=utcnow())
-    make.session.add(quiz)
-    make.session.flush()
-    lesson = _program_lesson(make)
-    lesson.quiz_id, lesson.scenario_key = quiz.id, "scenario-key"
+    lesson = make.lesson_quiz(title="Урок 3. Датчики")
+    lesson.scenario_key = "scenario-key"
     make.session.flush()
     anna, boris = make.student(full_name="Анна"), make.student(full_name="Борис")
     make.enrollment(klass, anna)
     make.enrollment(klass, boris)
     row = make.lesson_session(klass, program_lesson_id=lesson.id)
     headers = token_for(app, owner)
+    page = client.get(f"/api/kruzhok/lesson/{row.id}", headers=headers).json()
+    assert page["quizTitle"] == "Тест: Урок 3. Датчики" and page["quizSent"] is False
     r = client.post(f"/api/kruzhok/{club.id}/attendance/batch", headers=headers,
                     json={"records": [{"studentId": anna.id, "sessionId": row.id, "status": "late"}]})
     assert r.status_code == 200
@@ -231,12 +228,8 @@ def test_lesson_page_shows_materials_students_marks_and_quiz(app, client, make):
     page = r.json()
     assert page["session"]["lessonTitle"] == lesson.title and page["session"]["status"] == "COMPLETED"
     assert page["hasScenario"] is True and page["hasPresentation"] is False
-    assert page["quizTitle"] == "Тест по уроку 3" and page["quizSent"] is False
     assert [(s["fullName"], s["status"]) for s in page["students"]] == [("Анна", "late"), ("Борис", None)]
-    make.session.add(ClubQuizAssignment(student_id=anna.id, quiz_id=quiz.id, session_id=row.id,
-                                        assigned_at=utcnow(), due_at=utcnow() + timedelta(days=1)))
-    make.session.flush()
-    page = client.get(f"/api/kruzhok/lesson/{row.id}", headers=headers).json()
+    # The save sent the lesson's quiz to the late student (auto_send_quiz is on by default).
     assert page["quizSent"] is True and page["quizAssignedCount"] == 1
     assert client.get(f"/api/kruzhok/lesson/{row.id}", headers=token_for(app, anna)).status_code == 403
     r = client.get(f"/api/kruzhok/lesson/{row.id}", headers=token_for(app, make.mentor_user()))
