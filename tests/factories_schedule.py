@@ -28,7 +28,7 @@ def make_lesson_quiz(session: Session, *, text_question: bool = False, pass_perc
     """A program lesson with a quiz: a single-choice and a multiple-choice question (and a text one).
 
     Correct answers by option index: single → 1 ("4"), multiple → [0, 2] ("мотор", "датчик"),
-    text → "робот"."""
+    text → "конструктор"."""
     now = utcnow()
     quiz = Quiz(title=f"Тест: {title}", pass_percent=pass_percent, created_at=now)
     program = Program(title="Введение в робототехнику", created_at=now)
@@ -42,7 +42,7 @@ def make_lesson_quiz(session: Session, *, text_question: bool = False, pass_perc
     ]
     if text_question:
         questions.append(QuizQuestion(quiz_id=quiz.id, type="text", text="Кто собирает модели?", options=[],
-                                      correct=["робот"], order_index=2, created_at=now))
+                                      correct=["конструктор"], order_index=2, created_at=now))
     lesson = ProgramLesson(program_id=program.id, title=title, order_index=3, quiz_id=quiz.id, xp_reward=0,
                            created_at=now)
     session.add_all([*questions, lesson])

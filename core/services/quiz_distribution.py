@@ -89,6 +89,7 @@ def _assign(session: Session, *, targets: Sequence[Target], club: Kruzhok, now: 
     if not targets:
         return []
     due_at = now + timedelta(hours=DUE_HOURS)
+    targets = sorted(targets, key=lambda t: (t.session_id, t.quiz_id, t.student_id))  # one lock order
     rows = [{"id": new_id(), "student_id": t.student_id, "quiz_id": t.quiz_id, "session_id": t.session_id,
              "assigned_at": now, "due_at": due_at, "status": QuizAssignmentStatus.ASSIGNED, "is_overdue": False,
              "is_manual": is_manual} for t in targets]
@@ -162,7 +163,9 @@ def _recipients(session: Session, row: LessonSession) -> list[str]:
 def send_quiz(session: Session, *, actor: User | None, session_id: str, quiz_id: str, now: datetime) -> SendResult:
     """The manual send (mentor or owner of the session's club): idempotent per student, quiz and session."""
     actor = require_user(actor)
-    row, club = managed_session(session, actor, session_id)
+    # Locked like the attendance save locks it: a send and a save of the same session take turns (else
+    # the save's FOR UPDATE and the send's foreign-key check on the session could deadlock).
+    row, club = managed_session(session, actor, session_id, lock=True)
     if row.status == SessionStatus.CANCELLED:
         raise Conflict("Занятие отменено: тест отправить нельзя", code=ErrorCode.SESSION_CANCELLED)
     quiz = sendable_quiz(session, quiz_id)
