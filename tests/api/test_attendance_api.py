@@ -177,7 +177,8 @@ def test_statement_count_does_not_grow_with_students(app, client, make, count_qu
     five = _batch_statements(app, client, make, count_queries, 5)
     thirty = _batch_statements(app, client, make, count_queries, 30)
     assert thirty == five
-    assert thirty <= 20
+    # The quiz send adds a fixed 2–3 (the lesson's quiz, one INSERT of assignments, their audit row).
+    assert thirty <= 22
 
 
 def test_attendance_xp_crossing_the_threshold_creates_one_certificate_request_each(app, client, make):
