@@ -26,18 +26,19 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def csv_line(values: Iterable[Any]) -> str:
-    """One CSV record (with its line end) of neutralised cells."""
+def csv_line(values: Iterable[Any], *, delimiter: str = ",") -> str:
+    """One CSV record (with its line end) of neutralised cells; a cell holding the delimiter, a quote
+    or a line break is quoted."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([safe_cell(v) for v in values])
+    csv.writer(buffer, delimiter=delimiter).writerow([safe_cell(v) for v in values])
     return buffer.getvalue()
 
 
-def iter_csv(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+def iter_csv(header: Iterable[Any], rows: Iterable[Iterable[Any]], *, delimiter: str = ",") -> Iterator[str]:
     """A whole CSV file, record by record (for a streaming response or a file)."""
-    yield csv_line(header)
+    yield csv_line(header, delimiter=delimiter)
     for row in rows:
-        yield csv_line(row)
+        yield csv_line(row, delimiter=delimiter)
 
 
 async def aiter_csv(header: Iterable[Any], rows: AsyncIterable[Iterable[Any]]) -> AsyncIterator[str]:

@@ -103,6 +103,12 @@ class ErrorCode(StrEnum):
     ALREADY_SUBMITTED = "already_submitted", 409, "The quiz assignment was already submitted (once only)."
     NOT_SUBMITTED = "not_submitted", 409, "Only a SUBMITTED assignment can be graded; `details.status` is its status."
     INVALID_ANSWERS = "invalid_answers", 422, "Quiz answers refused; `details.answers` lists each bad answer."
+
+    # Reports.
+    INVALID_REPORT_FILTER = "invalid_report_filter", 422, ("A report filter is wrong: inverted or out-of-range dates, "
+                                                           "an unknown id or an id of another club (`details.fields`).")
+    UNKNOWN_REPORT_VIEW = "unknown_report_view", 422, "The report view is not one of lessons, students, quizzes."
+    UNKNOWN_EXPORT_FORMAT = "unknown_export_format", 422, "The export format is not one of csv, pdf."
     # History (deletion).
     HAS_HISTORY = "has_history", 409, ("A delete refused: rows with history depend on the row (`details.history`); "
                                        "deactivate it instead when `details.canDeactivate`.")

@@ -23,6 +23,7 @@ from public_api import (
     program_materials,
     programs,
     purchases,
+    reports,
     schedule,
     subscriptions,
     users,
@@ -49,6 +50,7 @@ RESOURCE_MODULES: list[ModuleType] = [
     certificates,
     certificate_issue,
     club_quizzes,
+    reports,
 ]
 
 
