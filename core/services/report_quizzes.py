@@ -52,7 +52,8 @@ class QuizRow:
         if not self.questions:
             return ""
         q = self.questions[0]
-        return f"{q.text} ({q.correct_rate:g}%)"
+        rate = f"{q.correct_rate:g}".replace(".", ",")
+        return f"{q.text} ({rate}%)"
 
 
 def _conditions(filters: ReportFilters) -> list[ColumnElement[bool]]:

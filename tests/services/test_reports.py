@@ -68,7 +68,7 @@ def test_quiz_analytics_attempts_average_pass_rate_and_hardest_question_first(se
     assert (quiz.assigned, quiz.attempts, quiz.graded, quiz.average, quiz.pass_rate) == (3, 3, 3, 50.0, 33.3)
     assert [(q.text, q.answers, q.correct, q.correct_rate) for q in quiz.questions] == [
         ("Трудный вопрос", 3, 1, 33.3), ("Лёгкий вопрос", 3, 2, 66.7)]
-    assert quiz.hardest == "Трудный вопрос (33.3%)"
+    assert quiz.hardest == "Трудный вопрос (33,3%)"
     assert table.chart is not None and table.chart.values[0] == 1 and table.chart.values[5] == 1
     assert table.chart.values[9] == 1 and sum(table.chart.values) == 3
 
