@@ -219,6 +219,16 @@ def test_each_report_and_export_runs_the_same_number_of_statements_at_any_size(s
                     reports.club_export(session, actor=owner, kruzhok_id=club.id, view=view, fmt=fmt, raw=raw,
                                         now=utcnow())
                 measured.append(n())
+        admin = make_admin(session)
+        for raw in ({}, {"kruzhokId": club.id, "studentId": student.id}):
+            with count_queries() as n:
+                reports.admin_report(session, actor=admin, view=view, raw=raw, default_timezone="Asia/Almaty",
+                                     limit=100)
+            measured.append(n())
+            with count_queries() as n:
+                reports.admin_export(session, actor=admin, view=view, fmt="csv", raw=raw,
+                                     default_timezone="Asia/Almaty", now=utcnow())
+            measured.append(n())
         counts.append(measured)
     assert counts[0] == counts[1], counts
     assert max(counts[0]) <= 12
