@@ -45,7 +45,7 @@ def display(value: Any) -> str:
 def truncation_note(table: ReportTable) -> str | None:
     if not table.truncated:
         return None
-    return f"Показаны первые {len(table.rows)} строк из {table.total}: уточните фильтры, чтобы выгрузить остальные."
+    return f"Показано строк: {len(table.rows)} из {table.total}. Уточните фильтры, чтобы выгрузить остальные."
 
 
 def report_csv(table: ReportTable) -> bytes:

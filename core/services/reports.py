@@ -33,7 +33,7 @@ from core.services.report_filters import (
 from core.services.report_lessons import lessons_report
 from core.services.report_quizzes import quizzes_report
 from core.services.report_students import students_report
-from core.services.report_table import DEFAULT_LIMIT, EXPORT_PAGE, MAX_LIMIT, ReportPage, ReportTable
+from core.services.report_table import DEFAULT_LIMIT, EXPORT_PAGE, MAX_LIMIT, PDF_PAGE, ReportPage, ReportTable
 
 __all__ = ["ExportFile", "ExportFormat", "ReportFilters", "ReportPage", "ReportTable", "ReportView",
            "admin_export", "admin_report", "build_report", "club_export", "club_report", "export_report",
@@ -57,6 +57,10 @@ def build_report(session: Session, *, view: ReportView, filters: ReportFilters, 
                  ) -> ReportTable:
     """The report table of `view` for checked filters; `filters.kruzhok_id` None = every club."""
     return BUILDERS[view](session, filters=filters, page=page)
+
+
+def _export_page(fmt: ExportFormat) -> ReportPage:
+    return PDF_PAGE if fmt == ExportFormat.PDF else EXPORT_PAGE
 
 
 def _club_filters(session: Session, actor: User | None, kruzhok_id: str, raw: Mapping[str, Any]) -> ReportFilters:
@@ -99,10 +103,11 @@ def admin_report(session: Session, *, actor: User | None, view: Any, raw: Mappin
 
 def club_export(session: Session, *, actor: User | None, kruzhok_id: str, view: Any, fmt: Any,
                 raw: Mapping[str, Any], now: datetime) -> ExportFile:
-    """A club's report as a file (at most MAX_EXPORT_ROWS rows, the rest noted in the file)."""
+    """A club's report as a file (at most MAX_EXPORT_ROWS rows in a CSV, MAX_PDF_ROWS in a PDF; the
+    rest is noted in the file)."""
     checked_view, checked_format = parse_view(view), parse_format(fmt)
     filters = _club_filters(session, actor, kruzhok_id, raw)
-    table = build_report(session, view=checked_view, filters=filters, page=EXPORT_PAGE)
+    table = build_report(session, view=checked_view, filters=filters, page=_export_page(checked_format))
     club = get_club(session, kruzhok_id)
     return export_report(table, fmt=checked_format, subject=f"Кружок «{club.title}»", now=now)
 
@@ -112,7 +117,7 @@ def admin_export(session: Session, *, actor: User | None, view: Any, fmt: Any, r
     """A report over every club (or one) as a file, for admins."""
     checked_view, checked_format = parse_view(view), parse_format(fmt)
     filters = _admin_filters(session, actor, raw, default_timezone)
-    table = build_report(session, view=checked_view, filters=filters, page=EXPORT_PAGE)
+    table = build_report(session, view=checked_view, filters=filters, page=_export_page(checked_format))
     subject = "Все кружки"
     if filters.kruzhok_id:
         club = session.get(Kruzhok, filters.kruzhok_id)

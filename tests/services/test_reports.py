@@ -232,3 +232,12 @@ def test_each_report_and_export_runs_the_same_number_of_statements_at_any_size(s
         counts.append(measured)
     assert counts[0] == counts[1], counts
     assert max(counts[0]) <= 12
+
+
+def test_an_export_cut_at_its_bound_says_so(session, world):
+    filters = reports.parse_filters(session, club_id=world.club.id, raw={}, tz="Asia/Almaty")
+    table = reports.build_report(session, view=reports.ReportView.LESSONS, filters=filters,
+                                 page=reports.ReportPage(limit=2, offset=0, details=False))
+    file = reports.export_report(table, fmt=reports.ExportFormat.CSV, subject="Кружок", now=utcnow())
+    lines = file.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 4 and lines[-1] == "Показано строк: 2 из 3. Уточните фильтры, чтобы выгрузить остальные."
