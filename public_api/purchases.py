@@ -17,6 +17,7 @@ from public_api.validation import ApiModel, OutModel, PageQuery
 class PurchaseIn(ApiModel):
     sender_code: str = Field(max_length=64)
     payer_full_name: str | None = Field(default=None, max_length=400)
+    payment_proof_url: str | None = Field(default=None, max_length=2000)
 
 
 class PurchaseRejectIn(ApiModel):
@@ -32,6 +33,7 @@ class PurchaseOut(OutModel):
     currency: str
     sender_code: str
     payer_full_name: str | None
+    payment_proof_url: str | None
     created_at: datetime
     reviewed_at: datetime | None
     rejection_reason: str | None
@@ -112,7 +114,8 @@ class PurchaseQueueOut(OutModel):
 def purchase_out(p: Purchase) -> dict:
     return {"id": p.id, "courseId": p.course_id, "courseTitle": p.course.title, "status": p.status,
             "amount": p.amount, "currency": p.currency, "senderCode": p.sender_code,
-            "payerFullName": p.payer_full_name, "createdAt": p.created_at, "reviewedAt": p.reviewed_at,
+            "payerFullName": p.payer_full_name, "paymentProofUrl": p.payment_proof_url,
+            "createdAt": p.created_at, "reviewedAt": p.reviewed_at,
             "rejectionReason": p.rejection_reason}
 
 
@@ -121,7 +124,8 @@ def purchase_out(p: Purchase) -> dict:
 def request_purchase(ctx: Ctx, body: PurchaseIn, course_id: str) -> dict:
     """Request access to a paid course after a Kaspi transfer (the amount comes from the course)."""
     p = purchases.request_purchase(ctx.session, actor=ctx.actor, course_id=course_id, sender_code=body.sender_code,
-                                   payer_full_name=body.payer_full_name, now=ctx.now)
+                                   payer_full_name=body.payer_full_name, payment_proof_url=body.payment_proof_url,
+                                   now=ctx.now)
     return {"success": True, "purchaseId": p.id, "message": purchases.MSG_SENT, "purchase": purchase_out(p)}
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from markupsafe import Markup
+from sqladmin import expose
 from sqlalchemy import case
 from starlette.requests import Request
+from starlette.responses import Response
 
 from admin_app.base_view import S7ModelView
 from admin_app.form_actions import Field, FormAction
+from admin_app.payment_proof import proof_cell, serve_proof
 from core.models import Purchase, PurchaseStatus
 from core.services import purchases
 
@@ -57,13 +60,19 @@ class PurchaseAdmin(S7ModelView, model=Purchase):
         Purchase.created_at: "Заявка от", Purchase.amount: "Сумма", Purchase.sender_code: "Код отправителя",
         Purchase.payer_full_name: "Плательщик", Purchase.reviewed_at: "Рассмотрена",
         Purchase.rejection_reason: "Причина отклонения", Purchase.currency: "Валюта",
+        Purchase.payment_proof_url: "Скриншот оплаты",
     }
     column_formatters: ClassVar[dict[Any, Any]] = {
         Purchase.user: _buyer,
         Purchase.status: lambda m, a: STATUS_LABELS.get(m.status, m.status),
         Purchase.amount: lambda m, a: f"{m.amount} {m.currency}",
     }
-    column_formatters_detail: ClassVar[dict[Any, Any]] = column_formatters
+    column_formatters_detail: ClassVar[dict[Any, Any]] = {**column_formatters, Purchase.payment_proof_url: proof_cell}
+
+    @expose("/proof/{pk}", methods=["GET"])
+    async def proof(self, request: Request) -> Response:
+        """The purchase's payment screenshot (ADMIN or its uploader)."""
+        return await serve_proof(request, Purchase)
 
     def visible_form_actions(self, request: Request, obj: Any = None) -> list[FormAction]:
         """No Одобрить / Отклонить buttons on a decided purchase: the service would only answer 409."""

@@ -9,19 +9,17 @@ from typing import Any, ClassVar
 from markupsafe import Markup
 from sqladmin import expose
 from sqlalchemy import case
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import Response
 
 from admin_app.archive import archive_actions
 from admin_app.base_view import S7ModelView
 from admin_app.form_actions import ActionCall, Field, FormAction
 from admin_app.helpers import run_service
-from admin_app.views.video_upload import storage_of
+from admin_app.payment_proof import proof_cell, serve_proof
 from core.clock import utcnow
-from core.errors import NotFound, ServiceError
 from core.models import Subscription, SubscriptionPlan, SubscriptionStatus
-from core.services import payment_proofs, plans, subscriptions
+from core.services import plans, subscriptions
 
 STATUS_LABELS = {SubscriptionStatus.PENDING: "Ожидает", SubscriptionStatus.ACTIVE: "Активна",
                  SubscriptionStatus.EXPIRED: "Истекла", SubscriptionStatus.REJECTED: "Отклонена"}
@@ -71,19 +69,6 @@ def _user_card(model: Subscription, _attr: Any) -> Markup:
                                      "—" if clubs is None else clubs)
 
 
-def _proof(model: Subscription, _attr: Any) -> Markup:
-    """A payment screenshot: a preview linking to the full image, served by this view's `/proof`
-    (admins only, through the back-office session); a legacy value is shown as plain text."""
-    value = model.payment_proof_url
-    if not value:
-        return Markup("—")
-    if payment_proofs.key_of_proof(value) is None:
-        return Markup("{}").format(value)
-    url = f"../proof/{model.id}"
-    return Markup('<a href="{}" target="_blank" rel="noopener">Открыть скриншот<br>'
-                  '<img src="{}" alt="Скриншот оплаты" style="max-width:320px;max-height:320px"></a>').format(url, url)
-
-
 class SubscriptionAdmin(S7ModelView, model=Subscription):
     name = "Подписка"
     name_plural = "Подписки"
@@ -113,29 +98,13 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
         Subscription.type: lambda m, a: plans.PLAN_LABELS.get(m.type, m.type),
         Subscription.amount: lambda m, a: f"{m.amount} {m.currency}",
     }
-    column_formatters_detail: ClassVar[dict[Any, Any]] = {**column_formatters, Subscription.payment_proof_url: _proof}
+    column_formatters_detail: ClassVar[dict[Any, Any]] = {**column_formatters,
+                                                           Subscription.payment_proof_url: proof_cell}
 
     @expose("/proof/{pk}", methods=["GET"])
     async def proof(self, request: Request) -> Response:
-        """The request's payment screenshot, by the same rule as the API (ADMIN or its uploader)."""
-        pk = request.path_params["pk"]
-
-        def find(session: Any, actor: Any) -> payment_proofs.ProofFile:
-            key = payment_proofs.subscription_proof_key(session, pk)
-            if key is None:
-                raise NotFound(payment_proofs.MSG_NOT_FOUND)
-            return payment_proofs.proof_for_view(session, actor=actor, key=key)
-
-        try:
-            found = await run_service(request, find)
-            chunks = await run_in_threadpool(storage_of(request).open_range, found.key, 0, max(found.size - 1, 0),
-                                             private=True)
-        except ServiceError as error:
-            return PlainTextResponse(error.message, status_code=error.http_status)
-        except FileNotFoundError:
-            return PlainTextResponse(payment_proofs.MSG_NOT_FOUND, status_code=404)
-        return StreamingResponse(chunks, media_type=found.content_type, headers={
-            "Content-Disposition": f'inline; filename="{found.filename}"', "Cache-Control": "private, no-store"})
+        """The request's payment screenshot (ADMIN or its uploader)."""
+        return await serve_proof(request, Subscription)
 
     def visible_form_actions(self, request: Request, obj: Any = None) -> list[FormAction]:
         """No Одобрить / Отклонить buttons on a decided request: the service would only answer 409."""

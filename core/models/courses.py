@@ -148,6 +148,7 @@ class Purchase(IdMixin, CreatedMixin, Base):
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default=Currency.KZT)
     sender_code: Mapped[str] = mapped_column(String(8), unique=True, nullable=False)
     payer_full_name: Mapped[str | None] = mapped_column(String(200))
+    payment_proof_url: Mapped[str | None] = mapped_column(String(300))  # core/services/payment_proofs.py
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=PurchaseStatus.PENDING)
     reviewed_by_id: Mapped[str | None] = fk("users.id", nullable=True, index=False)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

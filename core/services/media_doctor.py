@@ -22,7 +22,17 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import ExternalUrl, Invalid
-from core.models import AuditAction, ByteSizeItem, CertificateRequest, Course, Lesson, MediaObject, Subscription, User
+from core.models import (
+    AuditAction,
+    ByteSizeItem,
+    CertificateRequest,
+    Course,
+    Lesson,
+    MediaObject,
+    Purchase,
+    Subscription,
+    User,
+)
 from core.services import audit, media_materials, payment_proofs
 from core.services.media import CANONICAL_PREFIX, content_type_of, kind_of_key
 from core.services.media_urls import key_of
@@ -52,6 +62,7 @@ COLUMNS = (
     Column("courses.cover_url", Course, "cover_url", ("image",), Course.title),
     Column("subscriptions.payment_proof_url", Subscription, "payment_proof_url", ("image", "document"),
            Subscription.payment_comment),
+    Column("course_purchases.payment_proof_url", Purchase, "payment_proof_url", ("image",), Purchase.sender_code),
 )
 # Columns that may hold a public media URL and so keep an object from being an orphan.
 EXTRA_REFERENCES = ((CertificateRequest, "certificate_url"),)

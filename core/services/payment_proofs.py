@@ -3,8 +3,8 @@
     begin_upload      a signed-in user, at most PAYMENT_PROOF uploads an hour (429 beyond)
     store_proof       JPEG/PNG/WebP only (sniffed from the bytes, not the name or the header: 415),
                       at most `max_bytes` (413), stored PRIVATELY under a random key → `proof_url`
-    clean_proof_url   `paymentProofUrl` of a request: only the URL of the caller's own proof (422
-                      `invalid_payment_proof` otherwise); stored in the canonical form
+    clean_proof_url   `paymentProofUrl` of a request (subscription or course purchase): only the URL
+                      of the caller's own proof (422 `invalid_payment_proof` otherwise); stored canonical
     proof_for_view    the file for its uploader or an ADMIN; anybody else 404 (nothing tells it exists)
 
 Proofs are MediaObject rows with `is_private` and an image type, uploaded by the user; they are never
@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import ErrorCode, NotFound, field_error
-from core.models import MediaObject, Subscription, User
+from core.models import MediaObject, Purchase, Subscription, User
 from core.services import ratelimit
 from core.services.media import Only, find_object, store_object
 from core.services.media_sniff import TYPES
@@ -110,14 +110,16 @@ def proof_for_view(session: Session, *, actor: User | None, key: str) -> ProofFi
                      filename=f"payment-proof.{row.key.rsplit('.', 1)[-1]}")
 
 
-def subscription_proof_key(session: Session, subscription_id: str) -> str | None:
-    """The proof key a subscription request points at (None: no proof, or a legacy non-proof value)."""
-    value = session.scalar(select(Subscription.payment_proof_url).where(Subscription.id == subscription_id))
-    return key_of_proof(value)
+def request_proof_key(session: Session, model: type[Subscription] | type[Purchase], request_id: str) -> str | None:
+    """The proof key a payment request (subscription or purchase) points at (None: no proof, or a
+    legacy value that is no proof)."""
+    return key_of_proof(session.scalar(select(model.payment_proof_url).where(model.id == request_id)))
 
 
 def referenced_proof_keys(session: Session) -> set[str]:
-    """Proof keys used by a request: the media doctor never counts them as orphans."""
-    column = Subscription.payment_proof_url
-    values = session.scalars(select(column).where(column.like(PREFIX + "%")))
-    return {key for key in (key_of_proof(v) for v in values) if key is not None}
+    """Proof keys used by a request of either kind: the media doctor never counts them as orphans."""
+    keys: set[str] = set()
+    for column in (Subscription.payment_proof_url, Purchase.payment_proof_url):
+        values = session.scalars(select(column).where(column.like(PREFIX + "%")))
+        keys.update(key for key in (key_of_proof(v) for v in values) if key is not None)
+    return keys

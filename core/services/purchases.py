@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from core.errors import Conflict, ErrorCode, NotFound
 from core.models import AuditAction, Course, NotificationType, PaymentKind, Purchase, PurchaseStatus, User, new_id
-from core.services import audit, clean, courses, notifications, payment_requests, ratelimit
+from core.services import audit, clean, courses, notifications, payment_proofs, payment_requests, ratelimit
 from core.services.pagination import Page
 from core.services.permissions import require_admin, require_user
 from core.texts import money
@@ -42,9 +42,10 @@ def _has_pending(session: Session, user_id: str, course_id: str) -> bool:
 
 
 def request_purchase(session: Session, *, actor: User | None, course_id: str, sender_code: Any,
-                     payer_full_name: Any = None, now: datetime) -> Purchase:
+                     payer_full_name: Any = None, payment_proof_url: Any = None, now: datetime) -> Purchase:
     """A PENDING purchase of a paid published course. 404 unknown/unpublished; 409 `course_is_free`,
-    `already_enrolled`, `purchase_pending`, `duplicate_payment_code`; 422 bad code; 429 over 3 a day."""
+    `already_enrolled`, `purchase_pending`, `duplicate_payment_code`; 422 bad code, 422
+    `invalid_payment_proof` (not the caller's uploaded screenshot); 429 over 3 a day."""
     actor = require_user(actor)
     course = clean.get_row(session, Course, course_id)
     if course is None or not course.is_published:
@@ -53,6 +54,7 @@ def request_purchase(session: Session, *, actor: User | None, course_id: str, se
         raise Conflict("Курс бесплатный: запишитесь на него без оплаты", code=ErrorCode.COURSE_IS_FREE)
     code = payment_requests.clean_code(sender_code, field="senderCode")
     payer = _clean_payer(payer_full_name)
+    proof = payment_proofs.clean_proof_url(session, actor=actor, value=payment_proof_url)
     if courses.is_enrolled(session, user_id=actor.id, course_id=course.id):
         raise Conflict("Вы уже записаны на этот курс", code=ErrorCode.ALREADY_ENROLLED)
     if _has_pending(session, actor.id, course.id):
@@ -60,7 +62,7 @@ def request_purchase(session: Session, *, actor: User | None, course_id: str, se
     ratelimit.hit(session, "subscription_request", actor.id, now=now)
     purchase = Purchase(id=new_id(), course_id=course.id, user_id=actor.id, amount=course.price,
                         currency=course.currency, sender_code=code, payer_full_name=payer,
-                        status=PurchaseStatus.PENDING,
+                        payment_proof_url=proof, status=PurchaseStatus.PENDING,
                         created_at=now)
     payment_requests.claim_code(session, code=code, kind=PaymentKind.PURCHASE, request_id=purchase.id, now=now)
     try:

@@ -182,3 +182,30 @@ def test_the_media_doctor_knows_payment_screenshots(client, app, make, session):
     storage.delete(key, private=True)
     [ref] = [r for r in media_doctor.scan(session, storage, actor=admin).rows if r.row_id == sub_id]
     assert ref.status == "missing_object"
+
+
+def test_a_course_purchase_carries_the_screenshot_too(client, app, make, session):  # type: ignore[no-untyped-def]
+    from core.models import Purchase
+
+    buyer, other, admin = make.student(), make.student(), make.admin()
+    course = make.course(is_free=False, price=8000)
+    url = _upload(client, app, buyer, fm.png_bytes()).json()["url"]
+    foreign = _upload(client, app, other, fm.png_bytes()).json()["url"]
+    purchase_url = f"/api/courses/{course.id}/purchase"
+    r = client.post(purchase_url, headers=token_for(app, buyer),
+                    json={"senderCode": f"{secrets.randbelow(10**8):08d}", "paymentProofUrl": foreign})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_payment_proof"
+    assert session.scalar(select(func.count()).select_from(Purchase).where(Purchase.user_id == buyer.id)) == 0
+    r = client.post(purchase_url, headers=token_for(app, buyer),
+                    json={"senderCode": f"{secrets.randbelow(10**8):08d}", "paymentProofUrl": url})
+    assert r.status_code == 201, r.text
+    purchase_id = r.json()["purchaseId"]
+    assert r.json()["purchase"]["paymentProofUrl"] == url
+    queue = client.get("/api/admin/purchases/pending?limit=100", headers=token_for(app, admin)).json()
+    assert next(i for i in queue["items"] if i["id"] == purchase_id)["paymentProofUrl"] == url
+    [ref] = [r for r in media_doctor.scan(session, app.state.storage, actor=admin).rows if r.row_id == purchase_id]
+    assert (ref.column, ref.status) == ("course_purchases.payment_proof_url", "ok")
+    login(client, admin)
+    assert f'src="../proof/{purchase_id}"' in client.get(f"/admin/purchase/details/{purchase_id}").text
+    got = client.get(f"/admin/purchase/proof/{purchase_id}")
+    assert got.status_code == 200 and got.content == fm.png_bytes()
