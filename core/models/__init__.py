@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the services use this)."""
 
+from .attendance_extras import AbsenceAlert, SessionCheckin
 from .base import Base, new_id
 from .bytesize import ByteSizeItem
 from .certificates import Certificate, CertificateRequest, CertificateSource, CertificateStatus
@@ -50,7 +51,7 @@ __all__ = [
     "QuestionType", "QuizAssignmentStatus", "Role", "SessionStatus", "SubscriptionStatus", "XpSource",
     "InvitationKind", "InvitationStatus",
     # tables
-    "AdminSession", "Invitation",
+    "AbsenceAlert", "AdminSession", "Invitation", "SessionCheckin",
     "Attendance", "AuditEvent", "Base", "ByteSizeItem", "Certificate", "CertificateRequest", "ClassEnrollment",
     "ClassMembershipPeriod",
     "ClubClass", "ClubMentor", "ClubQuizAnswer", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",

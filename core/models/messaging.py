@@ -24,6 +24,7 @@ class NotificationType(StrEnum):
     INVITATION_ANSWERED = "INVITATION_ANSWERED"  # to the club owner: accepted or declined
     LOGIN_ATTACK = "LOGIN_ATTACK"  # to the owner and the admins: many failed logins on an account
     ATTENDANCE_MARKED = "ATTENDANCE_MARKED"
+    ABSENCE_STREAK = "ABSENCE_STREAK"  # to the owner and mentors: a student missed 3 sessions in a row
     CERTIFICATE_REQUEST = "CERTIFICATE_REQUEST"  # to admins: a user crossed an XP threshold
     XP_ADJUSTED = "XP_ADJUSTED"  # an admin granted or removed XP
     PURCHASE_REQUEST = "PURCHASE_REQUEST"  # to admins: a course payment to verify

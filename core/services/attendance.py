@@ -38,7 +38,7 @@ from core.models import (
     User,
 )
 from core.models.xp import XpSource
-from core.services import audit, quiz_distribution, ratelimit, snapshots
+from core.services import absence_alerts, audit, quiz_distribution, ratelimit, snapshots
 from core.services.club_access import get_club, require_club_mentor
 from core.services.permissions import require_user
 from core.services.xp import DEFAULT_THRESHOLDS, XpAward, award_xp_many
@@ -197,6 +197,7 @@ def save_batch(session: Session, *, actor: User | None, kruzhok_id: str, marks: 
                         .execution_options(synchronize_session=False))
         for sid in to_complete:
             session.expire(sessions[sid], ["status", "updated_at"])
+    absence_alerts.alert_absence_streaks(session, club=club, sessions=sessions, records=out, now=now)
     changed = [m for m in out if m.changed]
     audit.record(session, actor=actor, action=AuditAction.ATTENDANCE_SAVE, entity="kruzhok", entity_id=club.id,
                  now=now, data={"sessions": sorted(sessions), "records": len(marks), "changed": len(changed),

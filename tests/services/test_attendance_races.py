@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -11,6 +12,7 @@ from sqlalchemy import delete, func, or_, select
 from core.clock import utcnow
 from core.db import Database
 from core.models import (
+    AbsenceAlert,
     Attendance,
     AuditEvent,
     CertificateRequest,
@@ -39,6 +41,7 @@ def _cleanup(db: Database, user_ids: list[str]) -> None:
         classes = select(ClubClass.id).where(ClubClass.kruzhok_id.in_(clubs))
         sessions = select(LessonSession.id).where(LessonSession.class_id.in_(classes))
         session.execute(delete(Attendance).where(Attendance.session_id.in_(sessions)))
+        session.execute(delete(AbsenceAlert).where(AbsenceAlert.class_id.in_(classes)))
         session.execute(delete(XpEvent).where(XpEvent.user_id.in_(user_ids)))
         session.execute(delete(CertificateRequest).where(CertificateRequest.user_id.in_(user_ids)))
         session.execute(delete(LessonSession).where(LessonSession.class_id.in_(classes)))
@@ -95,3 +98,42 @@ def test_two_identical_batches_at_once_award_xp_once(engine):
             assert sorted(requests) == sorted(student_ids)
     finally:
         _cleanup(db, [owner_id, mentor_id, *student_ids])
+
+
+def test_two_saves_completing_one_absence_streak_alert_once(engine):
+    """The 2nd and 3rd misses are saved at the same moment (owner and mentor, different sessions): the
+    streak is seen by exactly one of them (classes locked), and told once."""
+    db = Database(engine)
+    now = utcnow()
+    with db.transaction() as session:
+        owner = make_user(session)
+        make_subscription(session, owner)
+        club = make_club(session, owner)
+        klass = make_class(session, club)
+        student = make_user(session)
+        make_enrollment(session, klass, student)
+        lessons = [make_lesson_session(session, klass, starts_at=now - timedelta(days=3 - i)) for i in range(3)]
+        mentor = make_mentor(session, club).user
+        owner_id, mentor_id, club_id, student_id = owner.id, mentor.id, club.id, student.id
+        lesson_ids = [x.id for x in lessons]
+        attendance.save_batch(session, actor=owner, kruzhok_id=club_id, now=now, marks=[
+            attendance.MarkIn(student_id=student_id, session_id=lesson_ids[0], status="absent")])
+    try:
+        def save(actor_id: str, lesson_id: str) -> Callable[[], Any]:
+            def run() -> Any:
+                with db.transaction() as session:
+                    return attendance.save_batch(session, actor=session.get(User, actor_id), kruzhok_id=club_id,
+                                                 now=utcnow(), marks=[attendance.MarkIn(
+                                                     student_id=student_id, session_id=lesson_id, status="absent")])
+            return run
+
+        results = run_concurrently([save(owner_id, lesson_ids[1]), save(mentor_id, lesson_ids[2])])
+        assert all(isinstance(r, attendance.BatchResult) for r in results), results
+        with db.transaction() as session:
+            alerts = session.scalars(select(AbsenceAlert).where(AbsenceAlert.student_id == student_id)).all()
+            assert [(a.first_session_id, a.missed) for a in alerts] == [(lesson_ids[0], 3)]
+            told = session.scalars(select(Notification.user_id).where(Notification.type == "ABSENCE_STREAK",
+                                                                      Notification.user_id.in_([owner_id, mentor_id])))
+            assert sorted(told) == sorted([owner_id, mentor_id])
+    finally:
+        _cleanup(db, [owner_id, mentor_id, student_id])
