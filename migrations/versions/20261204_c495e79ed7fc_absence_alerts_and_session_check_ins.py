@@ -1,7 +1,7 @@
 """absence alerts and session check-ins
 
 Revision ID: c495e79ed7fc
-Revises: 2f6a9b3c8d51
+Revises: b7e4d2a91c05
 Create Date: 2026-12-04 22:04:59.346382
 """
 from alembic import op
@@ -10,7 +10,7 @@ import core.models.base
 
 
 revision = 'c495e79ed7fc'
-down_revision = '2f6a9b3c8d51'
+down_revision = 'b7e4d2a91c05'
 branch_labels = None
 depends_on = None
 
