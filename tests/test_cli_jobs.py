@@ -126,3 +126,26 @@ def test_procfile_release_worker_and_web_commands_work(env):
         web.terminate()
         web.wait(15)
         web.stderr.close()  # type: ignore[union-attr]
+
+
+def test_jobs_once_marks_overdue_club_quizzes(env, capsys):
+    from datetime import timedelta
+
+    from core.models import ClubQuizAssignment
+    from tests.factories import make_user
+    from tests.factories_clubs import make_class, make_club
+    from tests.factories_schedule import make_lesson_quiz, make_lesson_session
+
+    db, _ = env
+    with db.transaction() as session:
+        lesson = make_lesson_quiz(session)
+        row = make_lesson_session(session, make_class(session, make_club(session)), program_lesson_id=lesson.id)
+        late = ClubQuizAssignment(student_id=make_user(session).id, quiz_id=lesson.quiz_id, session_id=row.id,
+                                  assigned_at=utcnow() - timedelta(days=2), due_at=utcnow() - timedelta(days=1))
+        session.add(late)
+        session.flush()
+        late_id = late.id
+    assert main(["jobs", "once", "--job", "mark_overdue_quizzes"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == {"mark_overdue_quizzes": 1}
+    with db.transaction() as session:
+        assert session.get(ClubQuizAssignment, late_id).is_overdue is True
