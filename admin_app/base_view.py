@@ -20,19 +20,32 @@ from admin_app import form_actions
 from admin_app.export import export_csv
 from admin_app.form_actions import FormAction
 from admin_app.helpers import guard_save, run_service
+from admin_app.labels import DEFAULT_LABELS
 from core.clock import utcnow
 from core.errors import Forbidden, ServiceError
 from core.services import deletion
 from core.settings import get_settings
 
 
-def local_datetime(value: datetime) -> Markup:
-    """Timestamps in the platform's timezone, as staff read them (UTC in the tooltip)."""
-    zone = ZoneInfo(get_settings().default_timezone)
-    return Markup('<span title="{} UTC">{}</span>').format(
-        f"{value:%Y-%m-%d %H:%M:%S}", f"{value.astimezone(zone):%d.%m.%Y %H:%M}")
+def zone_label(moment: datetime) -> str:
+    """The UTC offset of a local time as staff read it: "UTC+5", "UTC+5:30", "UTC"."""
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "−"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
 
 
+def local_datetime(value: datetime, timezone: str | None = None) -> Markup:
+    """Timestamps in the platform's (or the given club's) time zone, with the zone shown (UTC in the tooltip)."""
+    zone = ZoneInfo(timezone or get_settings().default_timezone)
+    local = value.astimezone(zone)
+    return Markup('<span title="{} UTC">{} <small class="text-secondary">{}</small></span>').format(
+        f"{value:%Y-%m-%d %H:%M:%S}", f"{local:%d.%m.%Y %H:%M}", zone_label(local))
+
+
+TECHNICAL_FIELDS = frozenset({"id", "token_version", "password_hash", "revision"})
 DATE_FORMATTERS = {**BASE_FORMATTERS, datetime: local_datetime}
 
 
@@ -60,6 +73,28 @@ class S7ModelView(ModelView):
     page_size = 50
     page_size_options: ClassVar[list[int]] = [25, 50, 100]
     can_export = True
+
+    def decision_card(self, request: Request, obj: Any) -> Markup | None:
+        """The summary a decision needs (who, what, how much, since when), shown at the top of the details
+        page next to the actions. None: the page shows the row's title instead."""
+        return None
+
+    def row_title(self, obj: Any) -> str:
+        return str(obj)
+
+    @staticmethod
+    def split_details(names: list[str]) -> tuple[list[str], list[str]]:
+        """The details fields, and the technical ones (ids, keys) that the page collapses."""
+        tech = [n for n in names if n in TECHNICAL_FIELDS or n.endswith(("_id", "_key"))]
+        return [n for n in names if n not in tech], tech
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Every column gets a Russian label: the view's own, else the shared one (admin_app/labels.py).
+        for name in self._prop_names:
+            if name not in self._column_labels and name in DEFAULT_LABELS:
+                self._column_labels[name] = DEFAULT_LABELS[name]
+        self._column_labels_value_by_key = {v: k for k, v in self._column_labels.items()}
 
     async def export_data(self, data: list[Any], export_type: str = "csv",
                           request: Request | None = None) -> StreamingResponse:

@@ -15,10 +15,11 @@ from core.csv_export import aiter_csv
 
 
 def export_csv(view: ModelView, data: list[Any], request: Request | None) -> StreamingResponse:
-    """SQLAdmin's CSV export (plain or pretty, same columns and values) with formula cells neutralised."""
+    """SQLAdmin's CSV export (plain or pretty, same columns and values) with formula cells neutralised and
+    the Russian column labels as its header."""
     pretty = view.use_pretty_export
     names = view.get_export_columns() if pretty else view._export_prop_names
-    header = [view._column_labels.get(name, name) for name in names] if pretty else names
+    header = [view._column_labels.get(name, name) for name in names]  # Russian labels, plain or pretty
 
     async def rows() -> AsyncIterator[list[Any]]:
         for row in data:

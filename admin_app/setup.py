@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from admin_app.auth import AdminAuth, RoleAuthorization
 from admin_app.forms import parse_form
+from admin_app.menu import arrange
 from admin_app.views.bytesize import ByteSizeAdmin
 from admin_app.views.certificates import CertificateRequestAdmin
 from admin_app.views.clubs import ClubClassAdmin, KruzhokAdmin
@@ -33,7 +34,7 @@ from core.wiring import storage_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# The views in menu order. Add new views here (and to the imports above).
+# The views. Add new views here (and to the imports above); their menu group is set in admin_app/menu.py.
 VIEWS: list[type[BaseView]] = [
     UserAdmin,
     SubscriptionAdmin,
@@ -105,6 +106,6 @@ def mount_admin(app: Starlette, db: Database, settings: Settings, *, serve_media
     admin.admin.state.settings = settings
     admin.admin.state.storage = storage_of(app.state)
     admin.admin.state.serve_media = serve_media
-    for view in VIEWS:
+    for view in arrange(VIEWS):
         admin.add_view(view)
     return admin

@@ -102,7 +102,7 @@ def _status(model: CertificateRequest, _attr: Any) -> Markup:
 
 class CertificateRequestAdmin(S7ModelView, model=CertificateRequest):
     name = "Сертификат"
-    name_plural = "Сертификаты"
+    name_plural = "Заявки на сертификат"
     icon = "fa-solid fa-award"
     identity = "certificate-request"
     form_actions = (ISSUE, DENY, REVOKE, REISSUE)

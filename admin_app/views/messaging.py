@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from sqladmin import ModelView
+
+from admin_app.badges import status_formatter
 from admin_app.base_view import S7ModelView
-from core.models import AuditEvent, EmailOutbox, Notification
+from core.models import AuditEvent, EmailOutbox, EmailStatus, Notification
+
+EMAIL_STYLES = {EmailStatus.PENDING: ("В очереди", "bg-yellow"), EmailStatus.SENT: ("Отправлено", "bg-green"),
+                EmailStatus.SENT_TO_LOG: ("Записано в журнал", "bg-azure"),
+                EmailStatus.FAILED: ("Не отправлено", "bg-red")}
 
 
 class ReadOnlyView(S7ModelView):
@@ -28,6 +35,14 @@ class NotificationAdmin(ReadOnlyView, model=Notification):
     }
 
 
+def _entity(model: AuditEvent, _attr: Any) -> str:
+    """The model name an audit row stores, as the back-office names it ("User" → "Пользователь")."""
+    from admin_app.setup import VIEWS
+
+    names = {v.model.__name__: str(v.name) for v in VIEWS if isinstance(v, type) and issubclass(v, ModelView)}
+    return names.get(model.entity, model.entity)
+
+
 class AuditAdmin(ReadOnlyView, model=AuditEvent):
     name = "Событие"
     name_plural = "Журнал действий"
@@ -40,6 +55,8 @@ class AuditAdmin(ReadOnlyView, model=AuditEvent):
         AuditEvent.at: "Время", AuditEvent.actor_id: "Кто", AuditEvent.action: "Действие",
         AuditEvent.entity: "Объект", AuditEvent.entity_id: "ID объекта", AuditEvent.data: "Данные",
     }
+    column_formatters: ClassVar[dict[Any, Any]] = {AuditEvent.entity: _entity}
+    column_formatters_detail: ClassVar[dict[Any, Any]] = column_formatters
 
 
 class OutboxAdmin(ReadOnlyView, model=EmailOutbox):
@@ -54,3 +71,5 @@ class OutboxAdmin(ReadOnlyView, model=EmailOutbox):
         EmailOutbox.status: "Статус", EmailOutbox.attempts: "Попыток", EmailOutbox.sent_at: "Отправлено",
         EmailOutbox.last_error: "Последняя ошибка",
     }
+    column_formatters: ClassVar[dict[Any, Any]] = {EmailOutbox.status: status_formatter(EMAIL_STYLES)}
+    column_formatters_detail: ClassVar[dict[Any, Any]] = column_formatters

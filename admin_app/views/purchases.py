@@ -10,14 +10,16 @@ from sqlalchemy import case
 from starlette.requests import Request
 from starlette.responses import Response
 
+from admin_app.badges import status_formatter
 from admin_app.base_view import S7ModelView
 from admin_app.form_actions import Field, FormAction
 from admin_app.payment_proof import proof_cell, serve_proof
 from core.models import Purchase, PurchaseStatus
 from core.services import purchases
 
-STATUS_LABELS = {PurchaseStatus.PENDING: "Ожидает", PurchaseStatus.APPROVED: "Одобрена",
-                 PurchaseStatus.REJECTED: "Отклонена"}
+STATUS_STYLES = {PurchaseStatus.PENDING: ("Ожидает", "bg-yellow"), PurchaseStatus.APPROVED: ("Одобрена", "bg-green"),
+                 PurchaseStatus.REJECTED: ("Отклонена", "bg-red")}
+STATUS_LABELS = {status: label for status, (label, _colour) in STATUS_STYLES.items()}
 
 APPROVE = FormAction(
     name="approve", label="Одобрить", title="Одобрить оплату курса", fields=(),
@@ -44,7 +46,7 @@ def _buyer(model: Purchase, _attr: Any) -> Markup:
 
 class PurchaseAdmin(S7ModelView, model=Purchase):
     name = "Платёж"
-    name_plural = "Платежи"
+    name_plural = "Оплаты курсов"
     icon = "fa-solid fa-money-bill"
     identity = "purchase"
     form_actions = (APPROVE, REJECT)
@@ -64,7 +66,7 @@ class PurchaseAdmin(S7ModelView, model=Purchase):
     }
     column_formatters: ClassVar[dict[Any, Any]] = {
         Purchase.user: _buyer,
-        Purchase.status: lambda m, a: STATUS_LABELS.get(m.status, m.status),
+        Purchase.status: status_formatter(STATUS_STYLES),
         Purchase.amount: lambda m, a: f"{m.amount} {m.currency}",
     }
     column_formatters_detail: ClassVar[dict[Any, Any]] = {**column_formatters, Purchase.payment_proof_url: proof_cell}

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from admin_app.archive import archive_actions
+from admin_app.badges import status_formatter
 from admin_app.base_view import S7ModelView
 from admin_app.form_actions import ActionCall, Field, FormAction
 from admin_app.helpers import run_service
@@ -21,8 +22,11 @@ from core.clock import utcnow
 from core.models import Subscription, SubscriptionPlan, SubscriptionStatus
 from core.services import plans, subscriptions
 
-STATUS_LABELS = {SubscriptionStatus.PENDING: "Ожидает", SubscriptionStatus.ACTIVE: "Активна",
-                 SubscriptionStatus.EXPIRED: "Истекла", SubscriptionStatus.REJECTED: "Отклонена"}
+STATUS_STYLES = {SubscriptionStatus.PENDING: ("Ожидает", "bg-yellow"),
+                 SubscriptionStatus.ACTIVE: ("Активна", "bg-green"),
+                 SubscriptionStatus.EXPIRED: ("Истекла", "bg-secondary"),
+                 SubscriptionStatus.REJECTED: ("Отклонена", "bg-red")}
+STATUS_LABELS = {status: label for status, (label, _colour) in STATUS_STYLES.items()}
 LIMIT_HELP = "Пусто — как в тарифе заявки"
 
 
@@ -94,7 +98,7 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
     }
     column_formatters: ClassVar[dict[Any, Any]] = {
         Subscription.user: _user_card,
-        Subscription.status: lambda m, a: STATUS_LABELS.get(m.status, m.status),
+        Subscription.status: status_formatter(STATUS_STYLES),
         Subscription.type: lambda m, a: plans.PLAN_LABELS.get(m.type, m.type),
         Subscription.amount: lambda m, a: f"{m.amount} {m.currency}",
     }

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from starlette.requests import Request
 from wtforms import SelectField
 
+from admin_app.badges import status_formatter
 from admin_app.base_view import S7ModelView
 from admin_app.form_actions import Field, FormAction
 from admin_app.helpers import run_service
@@ -38,6 +39,10 @@ ADJUST_XP = FormAction(
 )
 
 
+ROLE_STYLES = {Role.USER: ("Пользователь", "bg-secondary"), Role.SUPPORT: ("Поддержка", "bg-azure"),
+               Role.ADMIN: ("Администратор", "bg-purple")}
+
+
 class UserAdmin(S7ModelView, model=User):
     name = "Пользователь"
     name_plural = "Пользователи"
@@ -55,8 +60,10 @@ class UserAdmin(S7ModelView, model=User):
     form_overrides: ClassVar[dict[str, Any]] = {"role": SelectField}
     form_args: ClassVar[dict[str, Any]] = {"role": {"choices": [
         (Role.USER, "Пользователь"), (Role.SUPPORT, "Поддержка (только чтение)"), (Role.ADMIN, "Администратор")]}}
+    column_formatters: ClassVar[dict[Any, Any]] = {User.role: status_formatter(ROLE_STYLES, "role")}
+    column_formatters_detail: ClassVar[dict[Any, Any]] = column_formatters
     column_labels: ClassVar[dict[Any, str]] = {
-        User.email: "Email", User.full_name: "Имя", User.role: "Роль", User.experience_points: "XP",
+        User.email: "Эл. почта", User.full_name: "Имя", User.role: "Роль", User.experience_points: "XP",
         User.is_blocked: "Заблокирован", User.blocked_reason: "Причина блокировки",
         User.created_at: "Зарегистрирован",
     }

@@ -42,6 +42,22 @@ def model_views() -> list[type]:
     return [v for v in VIEWS if getattr(v, "is_model", False)]
 
 
+def fill_every_view(db: Any, settings: Any, session: Any, make: Any) -> Any:
+    """The demo data plus one row in the tables the demo leaves empty: every view has a row to open."""
+    from core.clock import utcnow
+    from core.services import audit, notifications, outbox
+    from s7.seed import seed_demo
+
+    seed_demo(db, settings=settings)
+    now, student = utcnow(), make.student()
+    notifications.notify(session, user_id=student.id, type="SYSTEM", title="Привет", message="Текст", now=now)
+    audit.record(session, actor=make.admin(), action="user.block", entity="User", entity_id=student.id, now=now)
+    outbox.enqueue_email(session, to=student.email, subject="Тема", body_text="Текст", now=now)
+    make.certificate_request(student)
+    session.flush()
+    return session
+
+
 def multipart(parts: list[tuple[str, str | tuple[str, bytes, str]]]) -> tuple[bytes, dict[str, str]]:
     """A raw multipart body in the given order (csrf_token first), as a browser sends it."""
     boundary = f"----s7{uuid.uuid4().hex}"

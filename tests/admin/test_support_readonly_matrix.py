@@ -7,11 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from admin_app.auth import RoleAuthorization
-from core.clock import utcnow
 from core.models.base import Base
-from core.services import audit, notifications, outbox
-from s7.seed import seed_demo
-from tests.admin.helpers import ORIGIN, csrf_of, login, model_views
+from tests.admin.helpers import ORIGIN, csrf_of, fill_every_view, login, model_views
 
 
 def _snapshot(session) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
@@ -36,14 +33,7 @@ def _list_actions(view) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def seeded(db, settings, session, make):  # type: ignore[no-untyped-def]
     """The demo data plus one row in the tables the demo leaves empty: every view has a row to attack."""
-    seed_demo(db, settings=settings)
-    now, student = utcnow(), make.student()
-    notifications.notify(session, user_id=student.id, type="SYSTEM", title="Привет", message="Текст", now=now)
-    audit.record(session, actor=make.admin(), action="user.block", entity="User", entity_id=student.id, now=now)
-    outbox.enqueue_email(session, to=student.email, subject="Тема", body_text="Текст", now=now)
-    make.certificate_request(student)
-    session.flush()
-    return session
+    return fill_every_view(db, settings, session, make)
 
 
 def test_support_cannot_change_anything_in_any_view(client, make, seeded):

@@ -52,7 +52,7 @@ def test_block_dialog_closes_three_ways_clears_and_submits(page, live_server, pe
     with page.expect_navigation():
         modal.locator('button[type="submit"]').click()
     assert page.url.endswith(f"/admin/user/details/{people['target']}")
-    expect(page.get_by_text("Пользователь заблокирован")).to_be_visible()
+    expect(page.locator(".toast-body", has_text="Пользователь заблокирован")).to_be_visible()
 
     blocked = _user(live_server, people["target"])
     assert (blocked.is_blocked, blocked.blocked_reason) == (True, REASON)
