@@ -9,7 +9,8 @@ without being registered here, or with a status other than the registered one.
      ├── Invalid                422  validation_error (details.fields: [{field, message}])
      │    ├── NotMediaUrl       422  invalid_media_url
      │    │    └── ExternalUrl  422  external_url_not_allowed
-     │    └── WrongCurrentPassword 422 wrong_password (the failed attempt is committed)
+     │    ├── WrongCurrentPassword 422 wrong_password (the failed attempt is committed)
+     │    └── WrongCheckinCode  422  wrong_checkin_code (the failed attempt is committed)
      ├── Unauthorized           401  unauthorized
      │    └── LoginFailed       401  invalid_credentials (the failed attempt is committed)
      ├── Forbidden              403  forbidden
@@ -95,6 +96,10 @@ class ErrorCode(StrEnum):
     # Schedule and attendance.
     SESSION_NOT_EDITABLE = "session_not_editable", 409, "Only a SCHEDULED lesson session can be edited or cancelled."
     INVALID_ATTENDANCE = "invalid_attendance", 422, "Attendance batch refused; `details.records` lists each bad record."
+    SESSION_NOT_RUNNING = "session_not_running", 409, "Self check-in works only while the lesson session is running."
+    CHECKIN_CLOSED = "checkin_closed", 409, "Self check-in of this session is not open (not opened, closed, expired)."
+    WRONG_CHECKIN_CODE = ("wrong_checkin_code", 422,
+                          "The check-in code is wrong or expired (the attempt counts towards the limit).")
 
     # Club quizzes.
     SESSION_CANCELLED = "session_cancelled", 409, "The lesson session is cancelled: no quiz can be sent for it."
@@ -231,6 +236,14 @@ class InvalidCode(NotFound):
 
     code = ErrorCode.INVALID_CODE
     message = "Кружок с таким кодом не найден. Проверьте код у ментора."
+    commit_anyway = True
+
+
+class WrongCheckinCode(Invalid):
+    """A wrong self check-in code: 422, and the failed attempt is committed (it counts towards the limit)."""
+
+    code = ErrorCode.WRONG_CHECKIN_CODE
+    message = "Неверный или устаревший код. Введите код, который сейчас показывает ментор."
     commit_anyway = True
 
 

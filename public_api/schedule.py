@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from core.csv_export import iter_csv
 from core.services import attendance, attendance_matrix, attendance_pdf, calendar_feed, schedule
+from public_api.checkin import CheckinOut
 from public_api.http import Ctx, api
 from public_api.openapi import register_path
 from public_api.validation import ApiModel, OutModel, QueryModel
@@ -133,6 +134,7 @@ class LessonPageOut(OutModel):
     quiz_sent: bool
     quiz_assigned_count: int
     students: list[LessonStudentOut]
+    checkin: CheckinOut | None
 
 
 class CalendarQuery(QueryModel):
@@ -218,7 +220,8 @@ def matrix(ctx: Ctx, query: MatrixQuery, kruzhok_id: str) -> object:
 @api("/api/kruzhok/lesson/{session_id}", "GET", response=LessonPageOut, tag="schedule")
 def lesson_page(ctx: Ctx, session_id: str) -> object:
     """Owner or mentor: the lesson page — session, materials, students with their marks, quiz sent or not."""
-    return schedule.lesson_page(ctx.session, actor=ctx.actor, session_id=session_id, now=ctx.now)
+    return schedule.lesson_page(ctx.session, actor=ctx.actor, session_id=session_id, now=ctx.now,
+                                secret_key=ctx.settings.secret_key)
 
 
 @api("/api/kruzhok/{kruzhok_id}/schedule/calendar-link", "GET", response=CalendarLinkOut, tag="schedule")

@@ -74,6 +74,9 @@ class AuditAction(StrEnum):
     SESSION_UPDATE = "session.update"
     SESSION_CANCEL = "session.cancel"
     ATTENDANCE_SAVE = "attendance.save"
+    ATTENDANCE_CHECKIN = "attendance.checkin"  # a student marked present by the session's check-in code
+    CHECKIN_OPEN = "checkin.open"
+    CHECKIN_CLOSE = "checkin.close"
     COURSE_CREATE = "course.create"
     COURSE_UPDATE = "course.update"
     COURSE_ENROLL = "course.enroll"

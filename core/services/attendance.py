@@ -31,6 +31,7 @@ from core.models import (
     ClassEnrollment,
     ClubClass,
     EnrollmentStatus,
+    Kruzhok,
     LessonSession,
     Notification,
     NotificationType,
@@ -139,8 +140,18 @@ def save_batch(session: Session, *, actor: User | None, kruzhok_id: str, marks: 
     club = get_club(session, kruzhok_id)
     require_club_mentor(session, actor, club)
     ratelimit.check(session, "attendance_batch", actor.id, now=now)
+    return record_marks(session, actor=actor, club=club, marks=marks, now=now, thresholds=thresholds,
+                        rate_limit="attendance_batch")
+
+
+def record_marks(session: Session, *, actor: User, club: Kruzhok, marks: list[MarkIn], now: datetime,
+                 thresholds: Sequence[int] = DEFAULT_THRESHOLDS, rate_limit: str | None = None,
+                 action: AuditAction = AuditAction.ATTENDANCE_SAVE) -> BatchResult:
+    """The save itself for a caller already allowed to mark (the mentor's batch, a student's self
+    check-in): validation, marks, XP, notifications, quizzes, COMPLETED, alerts, the audit row."""
     sessions = _validate(session, club.id, club.timezone, marks, now=now)
-    ratelimit.record(session, "attendance_batch", actor.id, now=now)
+    if rate_limit is not None:  # only a valid batch counts towards the mentor's limit
+        ratelimit.record(session, rate_limit, actor.id, now=now)
 
     keys = sorted({(m.session_id, m.student_id) for m in marks})
     existing = {(a.session_id, a.student_id): a for a in session.scalars(
@@ -199,7 +210,7 @@ def save_batch(session: Session, *, actor: User | None, kruzhok_id: str, marks: 
             session.expire(sessions[sid], ["status", "updated_at"])
     absence_alerts.alert_absence_streaks(session, club=club, sessions=sessions, records=out, now=now)
     changed = [m for m in out if m.changed]
-    audit.record(session, actor=actor, action=AuditAction.ATTENDANCE_SAVE, entity="kruzhok", entity_id=club.id,
+    audit.record(session, actor=actor, action=action, entity="kruzhok", entity_id=club.id,
                  now=now, data={"sessions": sorted(sessions), "records": len(marks), "changed": len(changed),
                                 "changes": [{"studentId": m.student_id, "sessionId": m.session_id,
                                              "status": m.status, "xpDelta": m.xp_delta} for m in changed][:100]})

@@ -25,6 +25,9 @@ LIMITS: dict[str, tuple[int, timedelta, str]] = {
     "join_code_fail": (10, timedelta(hours=1), "Слишком много неверных кодов. Попробуйте через час."),
     # Limits per client IP, so that more accounts do not mean more attempts (issue 12).
     "join_code_fail_ip": (30, timedelta(hours=1), "Слишком много неверных кодов. Попробуйте через час."),
+    # Wrong self check-in codes: per student, and per client IP (a classroom shares one address).
+    "checkin_fail": (5, timedelta(minutes=10), "Слишком много неверных кодов. Попробуйте через 10 минут."),
+    "checkin_fail_ip": (60, timedelta(minutes=10), "Слишком много неверных кодов. Попробуйте через 10 минут."),
     "club_invite": (100, timedelta(hours=1), "Слишком много приглашений. Попробуйте через час."),
     "payment_proof_upload": (20, timedelta(hours=1), "Слишком много загрузок скриншотов. Попробуйте через час."),
     "register_ip": (20, timedelta(hours=1), "Слишком много регистраций с этого адреса. Попробуйте позже."),

@@ -30,7 +30,8 @@ from core.models import (
     SessionStatus,
     User,
 )
-from core.services import audit
+from core.services import audit, checkin_codes
+from core.services.checkin_codes import CheckinState
 from core.services.clean import clean_text
 from core.services.club_access import (
     MSG_MENTOR_ONLY,
@@ -375,9 +376,11 @@ class LessonPage:
     quiz_sent: bool
     quiz_assigned_count: int
     students: list[LessonStudent]
+    checkin: CheckinState | None = None  # self check-in with its current code (core/services/checkin.py)
 
 
-def lesson_page(session: Session, *, actor: User | None, session_id: str, now: datetime) -> LessonPage:
+def lesson_page(session: Session, *, actor: User | None, session_id: str, now: datetime,
+                secret_key: str | None = None) -> LessonPage:
     """The lesson page (SPEC §9): the session, its materials, the class's students with their current
     mark (removed students only when they have one), the quiz and whether it was sent."""
     actor = require_user(actor)
@@ -402,4 +405,6 @@ def lesson_page(session: Session, *, actor: User | None, session_id: str, now: d
         quiz_id=quiz.id if quiz else None, quiz_title=quiz.title if quiz else None, quiz_sent=assigned > 0,
         quiz_assigned_count=assigned,
         students=[LessonStudent(student_id=uid, full_name=name, enrollment_status=status, status=marks.get(uid))
-                  for uid, name, status in people])
+                  for uid, name, status in people],
+        checkin=None if secret_key is None else checkin_codes.state_of(
+            checkin_codes.checkin_row(session, row.id), session_id=row.id, secret_key=secret_key, now=now))

@@ -24,6 +24,7 @@ from core.models import (
     LessonSession,
     Notification,
     RateLimitHit,
+    SessionCheckin,
     Subscription,
     User,
     XpEvent,
@@ -42,6 +43,7 @@ def _cleanup(db: Database, user_ids: list[str]) -> None:
         sessions = select(LessonSession.id).where(LessonSession.class_id.in_(classes))
         session.execute(delete(Attendance).where(Attendance.session_id.in_(sessions)))
         session.execute(delete(AbsenceAlert).where(AbsenceAlert.class_id.in_(classes)))
+        session.execute(delete(SessionCheckin).where(SessionCheckin.session_id.in_(sessions)))
         session.execute(delete(XpEvent).where(XpEvent.user_id.in_(user_ids)))
         session.execute(delete(CertificateRequest).where(CertificateRequest.user_id.in_(user_ids)))
         session.execute(delete(LessonSession).where(LessonSession.class_id.in_(classes)))
