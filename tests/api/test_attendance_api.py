@@ -214,3 +214,21 @@ def test_attendance_xp_crossing_the_threshold_creates_one_certificate_request_ea
     assert _save(app, client, owner, club, late).status_code == 200
     assert _save(app, client, owner, club, present).status_code == 200
     assert all(len(requests_of(s)) == 1 for s in students)
+
+
+def test_third_absence_in_a_row_reaches_the_mentors_inbox(app, client, make):
+    """Through HTTP: three saves marking one student absent; the mentor's inbox has one «Пропуски подряд»
+    (core/services/absence_alerts.py has the rules), the student's none."""
+    owner, club, klass, (student,) = _club_with_students(make, 1)
+    mentor = make.mentor(club).user
+    now = utcnow()
+    lessons = [make.lesson_session(klass, starts_at=now - timedelta(days=7 - 2 * i)) for i in range(3)]
+    for lesson in lessons:
+        r = _save(app, client, owner, club, [{"studentId": student.id, "sessionId": lesson.id, "status": "absent"}])
+        assert r.status_code == 200, r.text
+    inbox = client.get("/api/notifications", headers=token_for(app, mentor)).json()["items"]
+    [alert] = [n for n in inbox if n["type"] == "ABSENCE_STREAK"]
+    assert alert["title"] == "Пропуски подряд" and "3 занятия подряд" in alert["message"]
+    assert len(alert["metadata"]["dates"]) == 3 and alert["link"] == f"/kruzhok/{club.id}/lesson/{lessons[2].id}"
+    mine = client.get("/api/notifications", headers=token_for(app, student)).json()["items"]
+    assert all(n["type"] != "ABSENCE_STREAK" for n in mine)
