@@ -156,3 +156,24 @@ def test_a_student_marked_by_the_mentor_keeps_the_mark(app, client, make, settin
     assert r.status_code == 200 and r.json() == {"sessionId": lesson.id, "status": "late", "marked": False,
                                                  "xpDelta": 0}
     assert _xp(make, anna) == 50
+
+
+def test_check_in_sends_the_lessons_quiz_like_the_mentors_save(app, client, make, settings):
+    """The check-in is the attendance save: a lesson with a quiz and auto-send gives the student one
+    assignment and the seed's notification."""
+    from core.models import ClubQuizAssignment
+
+    owner = make.mentor_user()
+    club = make.club(owner)
+    klass = make_class(make.session, club)
+    anna = make.student()
+    make.enrollment(klass, anna)
+    lesson = make.lesson_session(klass, program_lesson_id=make.lesson_quiz().id)
+    _open(app, client, owner, lesson)
+    r = _check_in(app, client, anna, lesson, _current(make, lesson, settings))
+    assert r.status_code == 200 and r.json()["marked"] is True
+    make.session.expire_all()
+    [assignment] = make.session.scalars(select(ClubQuizAssignment).where(ClubQuizAssignment.session_id == lesson.id))
+    assert assignment.student_id == anna.id
+    assert make.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == anna.id, Notification.type == "QUIZ_ASSIGNED")) == 1
