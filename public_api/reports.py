@@ -61,6 +61,7 @@ class LessonStudentOut(OutModel):
 class MaterialOut(OutModel):
     kind: str
     key: str
+    url: str
 
 
 class LessonRowOut(OutModel):

@@ -125,10 +125,17 @@ class LessonStudentOut(OutModel):
     status: str | None
 
 
+class SessionMaterialOut(OutModel):
+    kind: str
+    key: str
+    url: str
+
+
 class LessonPageOut(OutModel):
     session: SessionOut
     has_scenario: bool
     has_presentation: bool
+    materials: list[SessionMaterialOut]
     quiz_id: str | None
     quiz_title: str | None
     quiz_sent: bool

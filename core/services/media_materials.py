@@ -3,7 +3,9 @@
 Each `program_lessons.scenario_key` / `presentation_key` is classified like a video URL:
 `ok` (stored privately, a private MediaObject row, an accepted type), `missing_object` (not in
 private storage, no row, or a PUBLIC object — it would be served by /api/media), `wrong_type`
-(e.g. a PPTX as the scenario). Used material keys are referenced keys: never orphans.
+(e.g. a PPTX as the scenario). Used material keys are referenced keys: never orphans — and so are
+the keys a held session's snapshot keeps (`lesson_sessions.materials_snapshot`): a replaced material
+still opens from the archive (core/services/session_materials.py), so its file must stay.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.models import MaterialKind, MediaObject, ProgramLesson
+from core.models import LessonSession, MaterialKind, MediaObject, ProgramLesson
 from core.services.media_sniff import BY_MIME
 from core.services.program_materials import ACCEPTED, COLUMN
 from core.storage.base import Storage
@@ -24,6 +26,18 @@ def material_keys(session: Session) -> set[str]:
     for kind in MaterialKind:
         column = getattr(ProgramLesson, COLUMN[kind])
         keys.update(k for (k,) in session.execute(select(column).where(column.is_not(None))) if k)
+    return keys | snapshot_keys(session)
+
+
+def snapshot_keys(session: Session) -> set[str]:
+    """Material keys kept by held sessions' snapshots (streamed, one small JSON list per held session)."""
+    keys: set[str] = set()
+    rows = session.execute(select(LessonSession.materials_snapshot)
+                           .where(LessonSession.snapshot_at.is_not(None))
+                           .execution_options(yield_per=1000))
+    for (items,) in rows:
+        keys.update(str(m["key"]) for m in (items if isinstance(items, list) else [])
+                    if isinstance(m, dict) and m.get("key"))
     return keys
 
 

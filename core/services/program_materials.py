@@ -2,7 +2,8 @@
 
 Uploads are admin only, streamed through `media.store_upload(private=True)` (type sniffed from the
 bytes; a type the material does not accept is 415 and leaves nothing behind). A replaced file's
-object stays in storage as an orphan for the media doctor (never deleted before the commit).
+object is never deleted: sessions held with it keep its key and still serve it
+(core/services/session_materials.py), and the media doctor counts those keys as used.
 
 Who downloads (SPEC §2, docs/decisions.md "Program lesson materials"): admins; mentors (whoever may
 read programs: `programs.require_program_reader`); a student with an ACTIVE enrolment in a class
@@ -109,13 +110,17 @@ def material_for_download(session: Session, *, actor: User | None, lesson_id: st
     except Forbidden:
         if not _student_may_read(session, actor, lesson):
             raise NotFound("Урок программы не найден") from None
-    key = getattr(lesson, COLUMN[which])
+    return stored_material(session, key=getattr(lesson, COLUMN[which]), kind=which, title=lesson.title)
+
+
+def stored_material(session: Session, *, key: str | None, kind: MaterialKind, title: str) -> MaterialFile:
+    """The stored file behind a material key (404 when none), named after its kind and lesson."""
     row = session.scalar(select(MediaObject).where(MediaObject.key == key)) if key else None
     if row is None:
         raise NotFound("Материал не загружен")
     ext = BY_MIME[row.content_type].ext if row.content_type in BY_MIME else "bin"
     return MaterialFile(key=row.key, content_type=row.content_type, size=row.size,
-                        filename=f"{LABEL[which]} — {lesson.title}.{ext}")
+                        filename=f"{LABEL[kind]} — {title}.{ext}")
 
 
 def content_disposition(filename: str) -> str:

@@ -1,7 +1,8 @@
 """Lesson history (SPEC §12): held sessions newest first, read from the sessions' snapshots.
 
 Titles, the class name, the program lesson and the materials come from the snapshot columns written
-when the session was held (core/services/snapshots.py), so later edits never rewrite the archive.
+when the session was held (core/services/snapshots.py), so later edits never rewrite the archive; each
+material carries the session's download URL, which serves the snapshotted file (session_materials.py).
 Queries: the count, one page, two aggregates over the page's ids, and with details two more (the
 page's marks and scores); plus one grouped query for the chart — the same number for any history.
 """
@@ -31,6 +32,7 @@ from core.models import (
 from core.services.report_charts import attendance_chart
 from core.services.report_filters import ReportFilters, ReportView, held_session_conditions
 from core.services.report_table import ReportPage, ReportTable
+from core.services.session_materials import Material, session_materials
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 COLUMNS = [("date", "Дата"), ("time_range", "Время"), ("duration_min", "Мин."), ("title", "Занятие"),
@@ -44,12 +46,6 @@ class LessonStudent:
     full_name: str
     status: str | None
     score: float | None
-
-
-@dataclass(frozen=True)
-class Material:
-    kind: str
-    key: str
 
 
 @dataclass(frozen=True)
@@ -81,12 +77,6 @@ def attended_sum() -> Any:
 def counted_sum() -> Any:
     """Marks that count towards the percentage: every status but excused."""
     return func.sum(case((Attendance.status != AttendanceStatus.EXCUSED, 1), else_=0)).cast(Integer)
-
-
-def _materials(value: Any) -> list[Material]:
-    items = value if isinstance(value, list) else []
-    return [Material(kind=str(m.get("kind", "")), key=str(m.get("key", ""))) for m in items
-            if isinstance(m, dict) and m.get("key")]
 
 
 def _details(session: Session, ids: list[str]) -> dict[str, list[LessonStudent]]:
@@ -158,7 +148,7 @@ def lessons_report(session: Session, *, filters: ReportFilters, page: ReportPage
             attendance_percent=round(100 * attended / counted, 1) if counted else None,
             quiz_average=average, quiz_graded=graded,
             mentor_notes=row.mentor_notes if page.details else None,
-            materials=_materials(row.materials_snapshot) if page.details else [],
+            materials=session_materials(row, row.materials_snapshot or []) if page.details else [],
             students=details.get(row.id, [])))
     chart = attendance_chart(
         (local_date(starts_at, filters.timezone), int(attended or 0), int(counted or 0))

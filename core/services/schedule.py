@@ -41,6 +41,7 @@ from core.services.club_access import (
     require_club_mentor,
 )
 from core.services.permissions import require_user
+from core.services.session_materials import Material, session_materials
 
 MIN_DURATION, MAX_DURATION = 30, 180
 MAX_RANGE_DAYS = 366
@@ -371,6 +372,7 @@ class LessonPage:
     session: SessionView
     has_scenario: bool
     has_presentation: bool
+    materials: list[Material]
     quiz_id: str | None
     quiz_title: str | None
     quiz_sent: bool
@@ -399,9 +401,11 @@ def lesson_page(session: Session, *, actor: User | None, session_id: str, now: d
     if quiz is not None:
         assigned = session.scalar(select(func.count()).select_from(ClubQuizAssignment).where(
             ClubQuizAssignment.session_id == row.id, ClubQuizAssignment.quiz_id == quiz.id)) or 0
+    materials = session_materials(row)  # as held (the snapshot), or the lesson's current ones before that
+    kinds = {m.kind for m in materials}
     return LessonPage(
         session=view(row, club, now=now),
-        has_scenario=bool(lesson and lesson.scenario_key), has_presentation=bool(lesson and lesson.presentation_key),
+        has_scenario="scenario" in kinds, has_presentation="presentation" in kinds, materials=materials,
         quiz_id=quiz.id if quiz else None, quiz_title=quiz.title if quiz else None, quiz_sent=assigned > 0,
         quiz_assigned_count=assigned,
         students=[LessonStudent(student_id=uid, full_name=name, enrollment_status=status, status=marks.get(uid))

@@ -58,7 +58,8 @@ def test_lessons_json_with_details_and_materials(app, client, world):
     assert body["columns"][0] == {"key": "date", "label": "Дата"}
     first = body["items"][0]
     assert first["sessionId"] == world.second.id and first["timeRange"] == "10:00–11:30"
-    assert first["materials"] == [{"kind": "scenario", "key": SCENARIO_KEY}]
+    assert first["materials"] == [{"kind": "scenario", "key": SCENARIO_KEY,
+                                   "url": f"/api/kruzhok/lesson/{world.second.id}/materials/scenario"}]
     assert [(s["fullName"], s["status"], s["score"]) for s in first["students"]] == [
         ("Анна Иванова", "late", 100.0), ("Борис Петров", "present", 0.0)]
     assert body["chart"]["unit"] == "%" and body["filters"] == "Период: всё время"

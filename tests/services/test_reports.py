@@ -10,7 +10,7 @@ import pytest
 from core.clock import utcnow
 from core.errors import ErrorCode, Forbidden, Invalid, NotFound
 from core.services import reports
-from core.services.report_lessons import Material
+from core.services.session_materials import Material
 from tests.factories import make_admin, make_user
 from tests.factories_clubs import make_class, make_club, make_enrollment, make_mentor, make_mentor_user
 from tests.factories_reports import make_graded_assignment, make_held_session, make_program_lesson, make_quiz
@@ -38,7 +38,8 @@ def test_lesson_history_newest_first_with_details_from_the_snapshots(session, wo
     assert (second.quiz_average, second.quiz_graded) == (50.0, 2)
     assert [(s.full_name, s.status, s.score) for s in second.students] == [
         ("Анна Иванова", "late", 100.0), ("Борис Петров", "present", 0.0)]
-    assert second.materials == [Material(kind="scenario", key=SCENARIO_KEY)]
+    assert second.materials == [Material(kind="scenario", key=SCENARIO_KEY,
+                                         url=f"/api/kruzhok/lesson/{second.session_id}/materials/scenario")]
     assert (third.title, third.class_name) == ("Занятие класса «Класс Б»", "Класс Б")
     assert (third.attended, third.marked) == (0, 1)
     assert third.attendance_percent is None and third.quiz_average is None and third.materials == []
