@@ -80,9 +80,13 @@ def view(row: LessonSession, club: Kruzhok, *, now: datetime, with_notes: bool =
     end = start + timedelta(minutes=row.duration_min)
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     lesson = row.program_lesson
+    # A held session shows what it showed when it was held (its snapshot), not later renames.
+    held = row.snapshot_at is not None
+    class_name = (row.class_name_snapshot if held else None) or row.club_class.name
+    lesson_title = row.lesson_title_snapshot if held else (lesson.title if lesson else None)
     return SessionView(
-        id=row.id, kruzhok_id=club.id, class_id=row.class_id, class_name=row.club_class.name,
-        program_lesson_id=row.program_lesson_id, lesson_title=lesson.title if lesson else None,
+        id=row.id, kruzhok_id=club.id, class_id=row.class_id, class_name=class_name,
+        program_lesson_id=row.program_lesson_id, lesson_title=lesson_title,
         starts_at=start, ends_at=end, local_date=local_start.date(),
         time_range=f"{local_start:%H:%M} - {local_end:%H:%M}", timezone=club.timezone,
         duration=row.duration_min, location=row.location,

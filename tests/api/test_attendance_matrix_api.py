@@ -63,3 +63,33 @@ def test_matrix_rows_columns_percentages_and_csv(app, client, make):
     assert r.status_code == 422 and r.json()["error"]["details"]["fields"][0]["field"] == "classId"
     r = client.get(f"/api/kruzhok/{club.id}/attendance?classId=nope", headers=headers)
     assert r.status_code == 404 and r.json()["error"]["message"] == "Класс не найден"
+
+
+def test_held_sessions_keep_their_lesson_title_after_the_lesson_is_renamed(app, client, make):
+    """The archive reads the snapshot: the matrix (JSON, CSV) and the schedule show what was held."""
+    from tests.factories_reports import make_program_lesson
+
+    owner = make.mentor_user()
+    club = make.club(owner)
+    klass = make_class(make.session, club)
+    anna = make.student(full_name="Анна")
+    make.enrollment(klass, anna)
+    lesson = make_program_lesson(make.session, title="Урок 1. Моторы")
+    now = utcnow()
+    held = make.lesson_session(klass, starts_at=now - timedelta(hours=2), program_lesson_id=lesson.id)
+    upcoming = make.lesson_session(klass, starts_at=now + timedelta(days=2), program_lesson_id=lesson.id)
+    headers = token_for(app, owner)
+    r = client.post(f"/api/kruzhok/{club.id}/attendance/batch", headers=headers, json={"records": [
+        {"studentId": anna.id, "sessionId": held.id, "status": "present"}]})
+    assert r.status_code == 200, r.text
+    lesson.title = "Урок 1. Датчики"  # edited after the session was held
+    make.session.commit()
+
+    to = (now + timedelta(days=5)).date().isoformat()
+    r = client.get(f"/api/kruzhok/{club.id}/attendance?classId={klass.id}&to={to}", headers=headers)
+    assert r.status_code == 200, r.text
+    titles = {s["id"]: s["lessonTitle"] for s in r.json()["sessions"]}
+    assert titles == {held.id: "Урок 1. Моторы", upcoming.id: "Урок 1. Датчики"}
+    r = client.get(f"/api/kruzhok/{club.id}/attendance?classId={klass.id}&to={to}&format=csv", headers=headers)
+    header = next(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert any("Урок 1. Моторы" in cell for cell in header) and any("Урок 1. Датчики" in cell for cell in header)
