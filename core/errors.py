@@ -81,6 +81,8 @@ class ErrorCode(StrEnum):
     COURSE_IS_FREE = "course_is_free", 409, "A free course is not bought: enrol in it instead."
     ALREADY_ENROLLED = "already_enrolled", 409, "The buyer is already enrolled in the course."
     PURCHASE_PENDING = "purchase_pending", 409, "The caller already has a PENDING purchase of this course."
+    INVALID_STATEMENT = "invalid_statement", 422, ("A bank statement file cannot be read: not CSV/XLSX, an unknown "
+                                                   "encoding, no table, or over the line limit (`details`).")
 
     # Clubs, classes and membership.
     USER_NOT_FOUND = "user_not_found", 404, "No user with this email (adding a student or a mentor)."

@@ -21,6 +21,7 @@ from core.models import (
     QuizAssignmentStatus,
     Role,
     SessionStatus,
+    StatementLineStatus,
     SubscriptionStatus,
 )
 
@@ -40,6 +41,8 @@ CHECKED = [
     ("club_invitations", "ck_club_invitations_kind", InvitationKind),
     ("club_invitations", "ck_club_invitations_status", InvitationStatus),
     ("payment_codes", "ck_payment_codes_kind", PaymentKind),
+    ("bank_statement_lines", "ck_bank_statement_lines_status", StatementLineStatus),
+    ("bank_statement_lines", "ck_bank_statement_lines_request_kind", PaymentKind),
 ]
 
 

@@ -40,6 +40,7 @@ from .schedule import (
     QuizAssignmentStatus,
     SessionStatus,
 )
+from .statements import BankStatement, BankStatementLine, StatementLineStatus
 from .subscriptions import Currency, PaymentMethod, PlanType, Subscription, SubscriptionPlan, SubscriptionStatus
 from .users import AdminSession, Role, User
 from .xp import XpEvent, XpSource
@@ -49,9 +50,9 @@ __all__ = [
     "AttendanceStatus", "AuditAction", "CertificateSource", "CertificateStatus", "Currency", "EmailStatus",
     "EnrollmentStatus", "MaterialKind", "NotificationType", "PaymentMethod", "PlanType", "PurchaseStatus",
     "QuestionType", "QuizAssignmentStatus", "Role", "SessionStatus", "SubscriptionStatus", "XpSource",
-    "InvitationKind", "InvitationStatus",
+    "InvitationKind", "InvitationStatus", "StatementLineStatus",
     # tables
-    "AbsenceAlert", "AdminSession", "Invitation", "SessionCheckin",
+    "AbsenceAlert", "AdminSession", "BankStatement", "BankStatementLine", "Invitation", "SessionCheckin",
     "Attendance", "AuditEvent", "Base", "ByteSizeItem", "Certificate", "CertificateRequest", "ClassEnrollment",
     "ClassMembershipPeriod",
     "ClubClass", "ClubMentor", "ClubQuizAnswer", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",

@@ -59,6 +59,7 @@ HISTORY_LABELS: dict[str, str] = {
     "program_lessons": "уроки программ",
     "media_objects": "загруженные файлы",
     "bytesize_items": "видео ByteSize",
+    "bank_statements": "загруженные банковские выписки",
 }
 
 
