@@ -15,6 +15,7 @@ from starlette.requests import Request
 from admin_app.auth import AdminAuth, RoleAuthorization
 from admin_app.forms import parse_form
 from admin_app.menu import arrange
+from admin_app.views.bank_statement import BankStatementView
 from admin_app.views.bytesize import ByteSizeAdmin
 from admin_app.views.certificates import CertificateRequestAdmin
 from admin_app.views.clubs import ClubClassAdmin, KruzhokAdmin
@@ -40,6 +41,7 @@ VIEWS: list[type[BaseView]] = [
     SubscriptionAdmin,
     PlanAdmin,
     PurchaseAdmin,
+    BankStatementView,
     CertificateRequestAdmin,
     KruzhokAdmin,
     ClubClassAdmin,

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from admin_app.setup import mount_admin
 from admin_app.views.video_upload import VideoUploadView
 from core.db import Database
+from core.services import statement_parse
 from core.services.auth import TokenSigner
 from core.services.certificates import MAX_PDF_BYTES
 from core.services.media_check import Serve
@@ -59,6 +60,8 @@ def body_limit_rules(settings: Settings, admin: Admin) -> list[Rule]:
     certificate = MAX_PDF_BYTES + 64 * 1024
     rules.append(rule(r"/api/certificates/[^/]+/(?:issue|reissue)", certificate))
     rules.append(rule(r"/admin/certificate-request/form-action/(?:issue|reissue)", certificate))
+    # Bank statement files (5 MB) on «Сверка с выпиской».
+    rules.append(rule(r"/admin/bank-statement", statement_parse.MAX_BYTES + 64 * 1024))
     return rules
 
 

@@ -120,6 +120,14 @@ def recent_statements(session: Session, *, actor: User | None, limit: int = 10) 
                                 .limit(limit)))
 
 
+def preview_lines(session: Session, *, actor: User | None, statement: BankStatement,
+                  limit: int = 5) -> list[BankStatementLine]:
+    """The first lines of the file, shown next to the column choice."""
+    require_admin(actor)
+    return list(session.scalars(select(BankStatementLine).where(BankStatementLine.statement_id == statement.id)
+                                .order_by(BankStatementLine.line_no).limit(limit)))
+
+
 def suggest_columns(session: Session, *, actor: User | None, statement: BankStatement) -> dict[str, str]:
     """{date, amount, comment} → header name to pre-select ("" when nothing fits)."""
     require_admin(actor)

@@ -428,3 +428,59 @@ def test_bad_form_action_input_is_a_russian_flash_and_changes_nothing(admin_clie
     assert flashes and CYRILLIC.search(" ".join(flashes)), response.text[:1500]
     assert not leaked_words(response.text)
     assert _snapshot(session) == before
+
+
+# ---- «Сверка с выпиской» (a custom page, not a model view): its forms answer bad input the same way -------
+
+STATEMENT_COLUMNS = {"date": "Дата", "amount": "Сумма", "comment": "Комментарий"}
+STATEMENT_BAD: dict[str, dict[str, str]] = {
+    "unknown_amount_column": {"amount": "Сумма в валюте"}, "nul_in_column": {"comment": "Коммент\x00арий"},
+    "column_too_long": {"date": "Д" * 5000}, "missing_date": {"date": ""},
+    "amount_is_comment": {"comment": "Сумма"}, "unknown_op": {"op": "delete"},
+}
+STATEMENT_BAD_FILES: dict[str, bytes] = {
+    "western_encoding": "Date;Amount;Comment\r\n01.12.2026;2000;Café Müller reçu\r\n".encode("cp1252"),
+    "binary": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "one_column": "одна колонка\r\n".encode(),
+    "broken_xlsx": b"PK\x03\x04" + b"\x00" * 64, "empty": b"",
+}
+
+
+def _statement_snapshot(session: Session) -> tuple[Any, ...]:
+    from core.models import BankStatement, BankStatementLine
+
+    session.expire_all()
+    return (session.scalar(select(func.count()).select_from(BankStatement)),
+            sorted(session.scalars(select(BankStatementLine.status))),
+            session.scalar(select(func.count()).select_from(AuditEvent)))
+
+
+def _assert_russian_400(response: Any) -> None:
+    assert response.status_code == 400, response.text[:1500]
+    errors = " ".join(ERROR_BLOCK.findall(response.text))
+    assert CYRILLIC.search(errors), f"no Russian error message on the page: {errors!r}"
+    assert not leaked_words(response.text)
+
+
+@pytest.mark.parametrize("case", list(STATEMENT_BAD))
+def test_bad_statement_columns_are_a_russian_400_and_change_nothing(admin_client, session, case):  # type: ignore[no-untyped-def]
+    from core.services import bank_statement
+    from tests.factories_statements import statement_csv, statement_line
+
+    upload = bank_statement.upload_statement(session, actor=admin_client.admin_user, file_name="в.csv", now=utcnow(),
+                                             data=statement_csv([statement_line("2000", "12345678")]))
+    before = _statement_snapshot(session)
+    data = {"csrf_token": csrf_of(admin_client), "op": "match", "statement": upload.statement.id,
+            **STATEMENT_COLUMNS, **STATEMENT_BAD[case]}
+    _assert_russian_400(admin_client.post("/admin/bank-statement", data=data, headers=ORIGIN))
+    assert _statement_snapshot(session) == before
+
+
+@pytest.mark.parametrize("case", list(STATEMENT_BAD_FILES))
+def test_bad_statement_files_are_a_russian_400_and_change_nothing(admin_client, session, case):  # type: ignore[no-untyped-def]
+    from tests.admin.helpers import multipart
+
+    before = _statement_snapshot(session)
+    body, headers = multipart([("csrf_token", csrf_of(admin_client)), ("op", "upload"),
+                               ("file", ("выписка.csv", STATEMENT_BAD_FILES[case], "text/csv"))])
+    _assert_russian_400(admin_client.post("/admin/bank-statement", content=body, headers=headers))
+    assert _statement_snapshot(session) == before

@@ -7,8 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from admin_app.auth import RoleAuthorization
+from core.clock import utcnow
+from core.models import BankStatement
 from core.models.base import Base
+from core.services import bank_statement
 from tests.admin.helpers import ORIGIN, csrf_of, fill_every_view, login, model_views
+from tests.factories_statements import make_pending_subscription, statement_csv, statement_line
+
+STATEMENT_PAGE = "/admin/bank-statement"
 
 
 def _snapshot(session) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
@@ -33,7 +39,29 @@ def _list_actions(view) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def seeded(db, settings, session, make):  # type: ignore[no-untyped-def]
     """The demo data plus one row in the tables the demo leaves empty: every view has a row to attack."""
-    return fill_every_view(db, settings, session, make)
+    fill_every_view(db, settings, session, make)
+    _matched_statement(session, make.admin())  # «Сверка с выпиской», a custom page: a statement to act on
+    session.flush()
+    return session
+
+
+def _matched_statement(session, admin) -> str:  # type: ignore[no-untyped-def]
+    """A statement on «Сверка с выпиской» with one line matching a PENDING request (approve-all would act)."""
+    pending = make_pending_subscription(session)
+    data = statement_csv([statement_line(f"{pending.amount}", pending.payment_comment)])
+    upload = bank_statement.upload_statement(session, actor=admin, file_name="выписка.csv", data=data, now=utcnow())
+    bank_statement.match_statement(session, actor=admin, statement_id=upload.statement.id, now=utcnow(),
+                                   columns={"date": "Дата", "amount": "Сумма", "comment": "Комментарий"})
+    return upload.statement.id
+
+
+def _statement_posts(session, token: str) -> list[tuple[str, str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+    """Every state-changing request of «Сверка с выпиской» (a custom page, not a model view)."""
+    statement_id = session.scalar(select(BankStatement.id).limit(1))
+    columns = {"date": "Дата", "amount": "Сумма", "comment": "Комментарий"}
+    return [("POST", STATEMENT_PAGE, {"csrf_token": token, "op": "approve", "statement": statement_id}),
+            ("POST", STATEMENT_PAGE, {"csrf_token": token, "op": "match", "statement": statement_id, **columns}),
+            ("POST", STATEMENT_PAGE, {"csrf_token": token, "op": "upload"})]
 
 
 def test_support_cannot_change_anything_in_any_view(client, make, seeded):
@@ -65,6 +93,10 @@ def test_support_cannot_change_anything_in_any_view(client, make, seeded):
             r = client.request(method, url, data=data, headers=headers, follow_redirects=False)
             if r.status_code != 403:
                 refused.append(f"{method} {url} -> {r.status_code}")
+    for method, url, data in [("GET", STATEMENT_PAGE, None), *_statement_posts(session, token)]:
+        r = client.request(method, url, data=data, headers=headers, follow_redirects=False)
+        if r.status_code != 403:
+            refused.append(f"{method} {url} {data and data.get('op')} -> {r.status_code}")
     assert refused == []
     assert _snapshot(session) == before
 
@@ -119,6 +151,7 @@ def test_every_admin_post_needs_token_and_same_origin(client, make, seeded, atta
     before = _snapshot(session)
     urls = [u for view in model_views() for u in _unsafe_urls(session, view)]
     urls.append(("POST", "/admin/media-doctor", {"op": "purge"}))
+    urls += [(m, u, {k: v for k, v in d.items() if k != "csrf_token"}) for m, u, d in _statement_posts(session, "")]
     passed: list[str] = []
     for method, url, data in urls:
         headers = {"Origin": "https://evil.example"} if attack == "cross_site" else dict(ORIGIN)
