@@ -35,7 +35,6 @@ SECTIONS = (  # (statuses, title, what the table shows)
     ((StatementLineStatus.UNMATCHED, StatementLineStatus.INVALID), "Строки без совпадений", "line"),
     ((StatementLineStatus.APPROVED,), "Одобрено по выписке", "request"),
 )
-KIND_LABELS = {"SUBSCRIPTION": "Подписка", "PURCHASE": "Покупка курса"}
 
 
 def _url(statement_id: str, *, columns: bool = False) -> str:
@@ -84,7 +83,7 @@ class BankStatementView(BaseView):
             Flash.info(request, f"Эта выписка уже загружалась {statement.created_at:%d.%m.%Y}: показаны её "
                                 "результаты, повторно ничего не сохранено.")
         else:
-            Flash.success(request, f"Выписка загружена: {statement.line_count} строк. Выберите столбцы.")
+            Flash.success(request, f"Выписка загружена, строк: {statement.line_count}. Выберите столбцы.")
         return RedirectResponse(_url(statement.id, columns=statement.matched_at is None), status_code=303)
 
     async def _match(self, request: Request, statement_id: str, columns: dict[str, str]) -> Response:
@@ -132,7 +131,7 @@ class BankStatementView(BaseView):
             context = await run_service(request, load)
         except ServiceError as failure:
             context, error, status = {"recent": []}, failure.message, 404
-        context.update(error=error, page_url=PAGE, sections=SECTIONS, kinds=KIND_LABELS,
+        context.update(error=error, page_url=PAGE, sections=SECTIONS,
                        column_labels=bank_statement.COLUMN_LABELS, amount_text=bank_statement.amount_text,
                        request_amount_text=bank_statement.request_amount_text, url=_url, local=local_datetime,
                        max_lines=f"{statement_parse.MAX_LINES:,}".replace(",", " "),

@@ -54,7 +54,7 @@ def test_upload_choose_columns_see_results_and_approve_all(client, make, session
     uploaded = _upload(client, data)
     assert uploaded.status_code == 303 and uploaded.headers["location"].endswith("&step=columns")
     columns = client.get(uploaded.headers["location"]).text
-    assert "Выписка загружена: 4 строк" in columns and "Windows-1251" in columns
+    assert "Выписка загружена, строк: 4." in columns and "Windows-1251" in columns
     assert [_selected(columns, c) for c in ("date", "amount", "comment")] == [
         "Дата операции", "Сумма, тг", "Назначение платежа"]  # guessed from the names
     statement_id = session.scalar(select(BankStatement.id).where(BankStatement.file_name == "выписка.csv"))
@@ -65,7 +65,7 @@ def test_upload_choose_columns_see_results_and_approve_all(client, make, session
     results = client.get(matched.headers["location"]).text
     assert "Сверка выполнена: совпало 2, другая сумма 1, без совпадений 1." in results
     assert "Совпали: код и сумма заявки (2)" in results and "Код заявки, но другая сумма (1)" in results
-    assert "Одобрить все совпавшие (2)" in results and 'data-s7-confirm="Одобрить 2 совпавших заявок?' in results
+    assert "Одобрить все совпавшие (2)" in results and 'data-s7-confirm="Одобрить совпавшие заявки (2)?' in results
     assert sub.user.email in results and "Подписка" in results and "перевод без кода" in results
 
     approved = _post(client, {"op": "approve", "statement": statement_id})
