@@ -45,6 +45,7 @@ class BankStatementView(BaseView):
     name = "Сверка с выпиской"
     icon = "fa-solid fa-file-invoice-dollar"
     identity = "bank-statement"
+    admin_only = True  # SUPPORT may not approve payments: the page is not theirs (403, not in the menu)
 
     def is_accessible(self, request: Request) -> bool:
         return request.session.get("role") == Role.ADMIN

@@ -90,9 +90,12 @@ def _pages(app, session, role: str) -> list[str]:  # type: ignore[no-untyped-def
             urls += [f"/admin/{ident}/create"] if view.can_create else []
     # Custom pages (BaseView): every GET route of the back-office without path parameters.
     model_paths = tuple(f"/{v.identity}/" for v in model_views())
+    admin_only = {f"view-{v.identity}" for v in app.state.admin.views if getattr(v, "admin_only", False)}
     for route in app.state.admin.admin.routes:
         if isinstance(route, Route) and "{" not in route.path and "GET" in (route.methods or ()) \
                 and route.path not in ("/login", "/logout", "/") and not route.path.startswith(model_paths):
+            if role == "support" and route.name in admin_only:
+                continue  # an ADMIN-only page («Сверка с выпиской»): its own tests check SUPPORT's 403
             urls.append(f"/admin{route.path}")
     return urls
 
