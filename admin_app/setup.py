@@ -25,6 +25,7 @@ from admin_app.views.messaging import AuditAdmin, NotificationAdmin, OutboxAdmin
 from admin_app.views.missions import DailyMissionAdmin
 from admin_app.views.programs import ProgramAdmin, ProgramLessonAdmin, QuizAdmin, QuizQuestionAdmin
 from admin_app.views.purchases import PurchaseAdmin
+from admin_app.views.reports import ReportsView
 from admin_app.views.subscriptions import PlanAdmin, SubscriptionAdmin
 from admin_app.views.users import UserAdmin
 from core.db import Database
@@ -57,6 +58,7 @@ VIEWS: list[type[BaseView]] = [
     NotificationAdmin,
     AuditAdmin,
     MediaDoctorView,
+    ReportsView,
     OutboxAdmin,
 ]
 
