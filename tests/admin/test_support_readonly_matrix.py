@@ -97,6 +97,12 @@ def test_support_cannot_change_anything_in_any_view(client, make, seeded):
         r = client.request(method, url, data=data, headers=headers, follow_redirects=False)
         if r.status_code != 403:
             refused.append(f"{method} {url} {data and data.get('op')} -> {r.status_code}")
+    # the cross-club reports are the admins' (SPEC §12): page, lookups and export
+    for method, url, data in [("GET", "/admin/reports", None), ("GET", "/admin/reports?lookup=student", None),
+                              ("POST", "/admin/reports", {"csrf_token": token, "view": "lessons", "format": "csv"})]:
+        r = client.request(method, url, data=data, headers=headers, follow_redirects=False)
+        if r.status_code != 403:
+            refused.append(f"{method} {url} -> {r.status_code}")
     assert refused == []
     assert _snapshot(session) == before
 
@@ -152,6 +158,7 @@ def test_every_admin_post_needs_token_and_same_origin(client, make, seeded, atta
     urls = [u for view in model_views() for u in _unsafe_urls(session, view)]
     urls.append(("POST", "/admin/media-doctor", {"op": "purge"}))
     urls += [(m, u, {k: v for k, v in d.items() if k != "csrf_token"}) for m, u, d in _statement_posts(session, "")]
+    urls.append(("POST", "/admin/reports", {"view": "lessons", "format": "csv"}))  # the export
     passed: list[str] = []
     for method, url, data in urls:
         headers = {"Origin": "https://evil.example"} if attack == "cross_site" else dict(ORIGIN)
