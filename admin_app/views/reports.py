@@ -9,10 +9,10 @@ exports are the core services the club API uses. A bad filter is shown on the pa
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from core.services.report_filters import FILTER_KEYS, ReportView, parse_view
 from sqladmin import BaseView, expose
 from sqladmin.flash import Flash
 from starlette.requests import Request
@@ -20,13 +20,15 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from admin_app.forms import parse_form
 from admin_app.helpers import run_service, settings_of
-from core.clock import utcnow
+from core.clock import local_date, utcnow
 from core.errors import ServiceError
 from core.models import Role
 from core.services import report_options, reports
+from core.services.report_filters import FILTER_KEYS, ReportView, parse_view
 
 PAGE = "/admin/reports"
 PER_PAGE = 50
+DEFAULT_DAYS = 30
 MAX_OFFSET = 1_000_000
 VIEW_LABELS = {ReportView.LESSONS: "История занятий", ReportView.STUDENTS: "Прогресс учеников",
                ReportView.QUIZZES: "Аналитика тестов"}
@@ -36,6 +38,17 @@ STATUS_RU = {"present": "Присутствовал", "late": "Опоздал", 
 def _raw_filters(params: Mapping[str, Any]) -> dict[str, str]:
     """The report filters present in the request (empty ones dropped), as the services read them."""
     return {key: str(params[key]) for key in FILTER_KEYS if params.get(key)}
+
+
+def _page_filters(params: Mapping[str, Any], tz: str) -> dict[str, str]:
+    """The page's filters; opened without any date field (the menu link), it shows the last
+    DEFAULT_DAYS days: the whole history of every club is a deliberate choice (clear the dates),
+    not the first screen (seconds at a million marks, bench/RESULTS.md)."""
+    raw = _raw_filters(params)
+    if "from" not in params and "to" not in params:
+        today = local_date(utcnow(), tz)
+        raw = {"from": (today - timedelta(days=DEFAULT_DAYS)).isoformat(), "to": today.isoformat(), **raw}
+    return raw
 
 
 def _club(params: Mapping[str, Any]) -> str | None:
@@ -55,7 +68,9 @@ def _offset(params: Mapping[str, Any]) -> int:
 
 
 def query_of(view: str, club_id: str | None, raw: Mapping[str, str], **extra: Any) -> str:
-    params = {"view": view, **({"kruzhokId": club_id} if club_id else {}), **raw, **extra}
+    """A link to the page with these filters (the dates always present, empty when cleared)."""
+    params = {"view": view, "from": raw.get("from", ""), "to": raw.get("to", ""),
+              **({"kruzhokId": club_id} if club_id else {}), **raw, **extra}
     return f"{PAGE}?{urlencode(params)}"
 
 
@@ -89,9 +104,9 @@ class ReportsView(BaseView):
 
     async def _render(self, request: Request) -> Response:
         params = request.query_params
-        raw, club_id, offset = _raw_filters(params), _club(params), _offset(params)
-        view_value = params.get("view") or ReportView.LESSONS.value
         tz = settings_of(request).default_timezone
+        raw, club_id, offset = _page_filters(params, tz), _club(params), _offset(params)
+        view_value = params.get("view") or ReportView.LESSONS.value
 
         def load(session: Any, actor: Any) -> dict[str, Any]:
             view = parse_view(view_value)

@@ -45,7 +45,7 @@ def _kind(value: object) -> OptionKind:
                       code=ErrorCode.INVALID_REPORT_FILTER) from None
 
 
-def _like(column: ColumnElement[str], query: str) -> ColumnElement[bool]:
+def _like(column: Any, query: str) -> ColumnElement[bool]:
     escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
@@ -86,13 +86,18 @@ def search_options(session: Session, *, actor: User | None, kind: object, query:
 def chosen_labels(session: Session, *, club_id: str | None, raw: Mapping[str, Any]) -> dict[str, Option]:
     """The labels of the values already chosen in the filter selects ({"club"|"class"|"program"|
     "student": Option}); an unknown id is shown as itself (the report's own check explains it)."""
-    wanted = {"club": (Kruzhok, club_id, lambda r: r.title),
-              "class": (ClubClass, raw.get("classId"), lambda r: r.name),
-              "program": (Program, raw.get("programId"), lambda r: r.title),
-              "student": (User, raw.get("studentId"), lambda r: f"{r.full_name} <{r.email}>")}
     labels: dict[str, Option] = {}
-    for key, (model, value, label) in wanted.items():
+
+    def add(key: str, value: Any, label: str | None) -> None:
         if value:
-            row = get_row(session, model, value)
-            labels[key] = Option(id=str(value), label=label(row) if row is not None else str(value)[:64])
+            labels[key] = Option(id=str(value), label=label if label is not None else str(value)[:64])
+
+    club = get_row(session, Kruzhok, club_id)
+    add("club", club_id, club.title if club else None)
+    klass = get_row(session, ClubClass, raw.get("classId"))
+    add("class", raw.get("classId"), klass.name if klass else None)
+    program = get_row(session, Program, raw.get("programId"))
+    add("program", raw.get("programId"), program.title if program else None)
+    student = get_row(session, User, raw.get("studentId"))
+    add("student", raw.get("studentId"), f"{student.full_name} <{student.email}>" if student else None)
     return labels

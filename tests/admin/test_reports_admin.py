@@ -5,14 +5,18 @@ page (never a 500); SUPPORT gets 403."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from core.clock import local_date, utcnow
 from core.services.report_options import LIMIT
 from tests.admin.helpers import EVIL, ORIGIN, csrf_of, login
+from tests.factories_reports import make_held_session
 from tests.services.report_world import World, build_world
 
 PAGE = "/admin/reports"
+ALL_TIME = {"from": "", "to": ""}  # the dates cleared: the whole history
 
 
 @pytest.fixture
@@ -34,7 +38,7 @@ def _table(html: str) -> str:
 
 
 def test_lessons_across_all_clubs_with_expandable_details(admin_client, world) -> None:  # type: ignore[no-untyped-def]
-    page = admin_client.get(PAGE)
+    page = admin_client.get(PAGE, params=ALL_TIME)
     assert page.status_code == 200
     assert "История занятий" in page.text and "Экспортировать CSV" in page.text and "Экспортировать PDF" in page.text
     table = _table(page.text)
@@ -47,9 +51,21 @@ def test_lessons_across_all_clubs_with_expandable_details(admin_client, world) -
     assert "0123456789abcdef0123456789abcdef.pdf" in table
 
 
+def test_the_page_opens_on_the_last_30_days(admin_client, world, make) -> None:  # type: ignore[no-untyped-def]
+    recent = make_held_session(make.session, world.klass, starts_at=utcnow() - timedelta(days=2),
+                               marks={world.anna: "present"})
+    page = admin_client.get(PAGE)
+    assert page.status_code == 200
+    today = local_date(utcnow(), "Asia/Almaty")
+    assert f'name="from" value="{(today - timedelta(days=30)).isoformat()}"' in page.text
+    assert f'name="to" value="{today.isoformat()}"' in page.text
+    table = _table(page.text)
+    assert f"{local_date(recent.starts_at, 'Asia/Almaty'):%d.%m.%Y}" in table and "02.03.2026" not in table
+
+
 def test_one_club_never_shows_another_clubs_rows(admin_client, world) -> None:  # type: ignore[no-untyped-def]
     for view in ("lessons", "students", "quizzes"):
-        page = admin_client.get(PAGE, params={"view": view, "kruzhokId": world.club.id})
+        page = admin_client.get(PAGE, params={"view": view, "kruzhokId": world.club.id, **ALL_TIME})
         assert page.status_code == 200, (view, page.text[:500])
         assert "Чужой" not in _table(page.text), view
     # the chosen club stays selected in its select (its one option, not a list of every club)
@@ -57,26 +73,26 @@ def test_one_club_never_shows_another_clubs_rows(admin_client, world) -> None:  
 
 
 def test_students_and_quizzes_tabs(admin_client, world) -> None:  # type: ignore[no-untyped-def]
-    students = admin_client.get(PAGE, params={"view": "students", "kruzhokId": world.club.id})
+    students = admin_client.get(PAGE, params={"view": "students", "kruzhokId": world.club.id, **ALL_TIME})
     table = _table(students.text)
     assert "Прогресс учеников" in students.text
     assert "Анна Иванова" in table and "Вера Сидорова" in table and "Посещаемость, %" in students.text
-    quizzes = admin_client.get(PAGE, params={"view": "quizzes", "kruzhokId": world.club.id})
+    quizzes = admin_client.get(PAGE, params={"view": "quizzes", "kruzhokId": world.club.id, **ALL_TIME})
     table = _table(quizzes.text)
     assert "Тест по моторам" in table and "Трудный вопрос" in table
     # tabs keep the filters
-    assert f'view=lessons&amp;kruzhokId={world.club.id}' in quizzes.text
+    assert f'view=lessons&amp;from=&amp;to=&amp;kruzhokId={world.club.id}' in quizzes.text
 
 
 def test_filters_narrow_the_report(admin_client, world) -> None:  # type: ignore[no-untyped-def]
     page = admin_client.get(PAGE, params={"view": "lessons", "kruzhokId": world.club.id,
-                                          "classId": world.other_class.id})
+                                          "classId": world.other_class.id, **ALL_TIME})
     table = _table(page.text)
     assert "Класс Б" in table and "Класс А" not in table
     page = admin_client.get(PAGE, params={"view": "lessons", "from": "2026-03-05", "to": "2026-03-31"})
     table = _table(page.text)
     assert "09.03.2026" in table and "02.03.2026" not in table and "03.03.2026" not in table
-    page = admin_client.get(PAGE, params={"view": "students", "studentId": world.vera.id})
+    page = admin_client.get(PAGE, params={"view": "students", "studentId": world.vera.id, **ALL_TIME})
     table = _table(page.text)
     assert "Вера Сидорова" in table and "Анна Иванова" not in table
 
@@ -98,7 +114,8 @@ def test_bad_filters_are_a_russian_message_on_the_page(admin_client, world, para
 
 
 def test_a_class_of_another_club_is_refused(admin_client, world) -> None:  # type: ignore[no-untyped-def]
-    page = admin_client.get(PAGE, params={"kruzhokId": world.club.id, "classId": world.foreign_class.id})
+    page = admin_client.get(PAGE, params={"kruzhokId": world.club.id, "classId": world.foreign_class.id,
+                                          **ALL_TIME})
     assert page.status_code == 400 and "Класс не найден" in page.text
 
 
