@@ -48,7 +48,8 @@ def test_lessons_across_all_clubs_with_expandable_details(admin_client, world) -
     # the details of a lesson: every student's mark and score, and the materials used
     assert "<summary>Подробнее</summary>" in table
     assert "Анна Иванова" in table and "Опоздал" in table and "Отсутствовал" in table
-    assert "0123456789abcdef0123456789abcdef.pdf" in table
+    assert "Сценарий:" in table and "0123456789abcdef0123456789abcdef.pdf" in table
+    assert f"/api/kruzhok/lesson/{world.first.id}/materials/scenario" in table
 
 
 def test_the_page_opens_on_the_last_30_days(admin_client, world, make) -> None:  # type: ignore[no-untyped-def]
