@@ -80,6 +80,7 @@ class ReportsView(BaseView):
     category_icon = "fa-solid fa-chart-column"
     icon = "fa-solid fa-table-list"
     identity = "reports"
+    admin_only = True  # the cross-club reports are the admins' (SPEC §12): 403 for SUPPORT, not in their menu
 
     def is_accessible(self, request: Request) -> bool:
         # Reports across clubs are the admins' (SPEC §12): SUPPORT does not see the page (403).
