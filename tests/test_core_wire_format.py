@@ -17,6 +17,8 @@ ALLOWED = {
     ("core/services/limits.py", "KINDS"),  # `details.limit` names the limit that was hit
     ("core/services/limits.py", "_offered"),  # `details.upgrade`: an error has no response model
     ("core/services/attendance.py", "_bad"),  # `details.records` of invalid_attendance: an error body
+    ("core/services/quiz_taking.py", "grade_answers"),  # `details.answers` of invalid_answers: an error body
+    ("core/services/quiz_grading.py", "_check_grades"),  # `details.answers` of invalid_answers: an error body
 }
 
 
