@@ -9,8 +9,9 @@ Alembic, and grows it in steps inside the server (bench/reports_data.py: 500 clu
 marks, graded quizzes with per-question answers, XP). After each step it runs every report through
 the core service — for one club (all history, the last 90 days, one class, one student) and for all
 clubs (the back-office: the last 30 days, and all history as its page opens) — plus the CSV and PDF
-exports of one club, and prints the median time and the number of SQL statements of each.
-Target: every one-club line under 1 s at 1 M marks.
+exports of one club, and prints the median time and the number of SQL statements of each; at the
+end, the back-office Отчёты page and its lookups over HTTP (an admin `admin@bench.kz` is created in
+the bench database). Target: every one-club line under 1 s at 1 M marks.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 from bench import reports_data as data
 from core.migrate import upgrade
 
+PASSWORD = "bench-admin-pass"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/s7_bench_reports"
 TZ = "Asia/Almaty"
 
@@ -111,6 +113,50 @@ def cases(today: date) -> list[tuple[str, Callable[[Session], Any]]]:
     return out
 
 
+def time_pages(url: str, runs: int) -> None:
+    """The back-office Отчёты page and its lookups over HTTP (the full ASGI app, logged in as an admin)."""
+    import tempfile
+    from pathlib import Path
+
+    from starlette.testclient import TestClient
+
+    from core.clock import utcnow
+    from core.db import Database
+    from core.services import auth
+    from core.settings import Settings
+    from s7.app import create_app
+
+    club = data.row_id("club", 0)
+    pages = {"page as opened (all clubs, last 30 days)": "/admin/reports",
+             "students tab (all clubs, last 30 days)": "/admin/reports?view=students",
+             "quizzes tab (all clubs, last 30 days)": "/admin/reports?view=quizzes",
+             "lessons, one club, all history": f"/admin/reports?view=lessons&from=&to=&kruzhokId={club}",
+             "students, one club, all history": f"/admin/reports?view=students&from=&to=&kruzhokId={club}",
+             "lookup: students named «айгерим»": "/admin/reports?lookup=student&q=айгерим",
+             "lookup: classes «группа 2»": "/admin/reports?lookup=class&q=группа 2"}
+    with tempfile.TemporaryDirectory(prefix="s7-bench-") as tmp:
+        settings = Settings(database_url=url, secret_key="bench", media_root=Path(tmp) / "media",
+                            private_root=Path(tmp) / "private", log_level="WARNING", _env_file=None)
+        db = Database.from_url(url)
+        with db.transaction() as session:
+            auth.ensure_admin(session, email="admin@bench.kz", password=PASSWORD, full_name="Админ", now=utcnow())
+        with TestClient(create_app(settings, db=db)) as client:
+            login = client.post("/admin/login", data={"username": "admin@bench.kz", "password": PASSWORD},
+                                headers={"Origin": "http://testserver"}, follow_redirects=False)
+            assert login.status_code == 302, login.text
+            print("\nback-office over HTTP (median ms)")
+            for label, path in pages.items():
+                client.get(path)
+                samples = []
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    samples.append(time.perf_counter() - started)
+                    assert response.status_code == 200, (path, response.status_code)
+                print(f"  {label:<44}{statistics.median(samples) * 1000:>9.1f} ms", flush=True)
+        db.engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default=DEFAULT_URL)
@@ -139,6 +185,7 @@ def main() -> None:
             seconds, statements = results[step][label]
             print(f"  {label:<44}{seconds * 1000:>9.1f} ms{statements:>5} statements", flush=True)
     engine.dispose()
+    time_pages(args.url, args.runs)
 
     labels = list(results[steps[0]])
     print("\n" + f"{'report (median ms / statements)':<44}" + "".join(f"{s:>16,}" for s in steps))
