@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from core.errors import ServiceError
 
@@ -47,7 +47,35 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         # IMMEDIATE takes the write lock up front: on SQLite this gives the same
         # "read then write exactly once" guarantee as SELECT ... FOR UPDATE on PostgreSQL.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read unit of work (`Database.read()`) begins DEFERRED: under WAL readers run together
+        # instead of queueing behind each other for the write lock.
+        read = conn.get_execution_options().get(READ_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+
+
+READ_OPTION = "s7_read_only"
+POOL_RECYCLE_SECONDS = 1800
+
+
+class WriteInReadTransaction(RuntimeError):
+    """A `Database.read()` unit of work tried to write: a programming error (use `transaction()`)."""
+
+
+def _is_read(session: Session) -> bool:
+    return bool(session.info.get(READ_OPTION))
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_in_read(session: Session, _context: object, _instances: object) -> None:
+    if _is_read(session) and (session.new or session.deleted or session.dirty):
+        if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+            raise WriteInReadTransaction("a write inside Database.read(): use Database.transaction()")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_dml_in_read(state: ORMExecuteState) -> None:
+    if _is_read(state.session) and not state.is_select:
+        raise WriteInReadTransaction("a write inside Database.read(): use Database.transaction()")
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
@@ -60,7 +88,16 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping (a round trip per checkout): connections are recycled after POOL_RECYCLE_SECONDS, and
+    # a connection found dead by a failing statement invalidates the whole pool (SQLAlchemy's default).
+    kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
+    return create_engine(url, **kwargs)
+
+
+def pool_options(pool_size: int) -> dict[str, object]:
+    """One connection per worker thread (`s7.app` sizes the thread pool to the same number), so a
+    request never waits for a connection while holding a thread."""
+    return {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 30}
 
 
 class Database:
@@ -80,8 +117,9 @@ class Database:
         return sessionmaker(bind=self.engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, *, pool_size: int | None = None) -> Database:
+        options = pool_options(pool_size) if pool_size is not None else {}
+        return cls(make_engine(url, **options))
 
     @property
     def dialect(self) -> str:
@@ -102,6 +140,22 @@ class Database:
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A unit of work that only reads (GET routes): on SQLite it begins DEFERRED instead of taking
+        the write lock, so concurrent readers do not queue. Any ORM write inside raises
+        `WriteInReadTransaction` (also in tests, where transactions are savepoints)."""
+        session = self.sessionmaker()
+        session.info[READ_OPTION] = True
+        try:
+            if self._bind is None:
+                session.connection(execution_options={READ_OPTION: True})
+            yield session
+            session.flush()  # pending changes raise WriteInReadTransaction instead of vanishing
+            session.rollback()  # nothing to keep; ends the snapshot without a write
         finally:
             session.close()
 

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///./var/s7.db"
+    # Database connections per web process = worker threads per process (see README "Production").
+    db_pool_size: int = Field(default=16, ge=1, le=200)
     secret_key: str = DEFAULT_SECRET_KEY
     # The local, single-machine mode of scripts/run.sh: the default SECRET_KEY is tolerated.
     embedded: bool = False

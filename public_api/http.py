@@ -136,8 +136,13 @@ def resolve_actor(session: Session, request: Request, mode: str) -> User | None:
 
 def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
-        auth_mode: str = "required", tag: str = "api") -> Callable[[Callable[..., Any]], Route]:
-    """Build a Starlette Route from a sync handler `fn(ctx, body?, query?, **path_params)`."""
+        auth_mode: str = "required", tag: str = "api",
+        writes: bool | None = None) -> Callable[[Callable[..., Any]], Route]:
+    """Build a Starlette Route from a sync handler `fn(ctx, body?, query?, **path_params)`.
+
+    A GET runs in a read unit of work (`Database.read()`: no write lock on SQLite, any write raises);
+    `writes=True` gives a GET a write transaction."""
+    read_only = method == "GET" if writes is None else not writes
 
     def decorate(fn: Callable[..., Any]) -> Route:
         meta = ApiMeta(path, method, summary or (fn.__doc__ or "").strip().split("\n")[0], body, query,
@@ -160,7 +165,8 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
 
         def _run(request: Request, kwargs: dict[str, Any], invalid: Invalid | None) -> Response:
             state = request.app.state
-            with db_of(state).transaction() as session:
+            db = db_of(state)
+            with (db.read() if read_only else db.transaction()) as session:
                 actor = resolve_actor(session, request, "required" if auth_mode == "admin" else auth_mode)
                 if auth_mode == "admin":
                     # Same check the service makes; done first so a non-admin learns nothing of the body rules.

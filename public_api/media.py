@@ -60,7 +60,7 @@ def _not_found(request: Request) -> Response:
 
 def _lookup(request: Request, key: str) -> Found | None:
     storage = storage_of(request.app.state)
-    with db_of(request.app.state).transaction() as session:
+    with db_of(request.app.state).read() as session:
         row = media_service.find_object(session, key)
         if row is not None and row.is_private:
             return None

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 
 import anyio.from_thread
+import anyio.to_thread
 import httpx
 from sqladmin import Admin
 from starlette.applications import Starlette
@@ -31,8 +34,9 @@ from s7.security_headers import SecurityHeadersMiddleware, storage_origin
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> Starlette:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
-    db = db or Database.from_url(settings.database_url)
-    app = Starlette(routes=api_routes(), exception_handlers=EXCEPTION_HANDLERS)
+    db = db or Database.from_url(settings.database_url, pool_size=settings.db_pool_size)
+    app = Starlette(routes=api_routes(), exception_handlers=EXCEPTION_HANDLERS,
+                    lifespan=thread_pool_lifespan(settings.db_pool_size))
     app.state.settings = settings
     app.state.db = db
     app.state.signer = TokenSigner(settings.secret_key,
@@ -45,6 +49,18 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.https_only_cookies,
                        media_origin=storage_origin(settings.s3_endpoint_url))
     return app
+
+
+def thread_pool_lifespan(threads: int) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Size the worker-thread pool (sync handlers, one database connection each) to the connection
+    pool: more threads would only wait for a connection while holding a thread."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    return lifespan
 
 
 def body_limit_rules(settings: Settings, admin: Admin) -> list[Rule]:
