@@ -107,6 +107,9 @@ class Database:
         self.engine = engine if engine is not None else bind.engine  # type: ignore[union-attr]
         self._bind = bind
         self.sessionmaker = self.new_sessionmaker()
+        from core.services import cache_versions  # session events bumping the ETag versions
+
+        cache_versions.install()
 
     def new_sessionmaker(self) -> sessionmaker[Session]:
         """A fresh factory on the same bind (SQLAdmin reconfigures the one it is given)."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from core.models import ByteSizeItem
-from core.services import bytesize
+from core.services import bytesize, cache_versions
 from core.services.pagination import Page
 from public_api.http import Ctx, api
 from public_api.validation import ApiModel, MediaUrlOut, OutModel, PageQuery
@@ -49,7 +49,8 @@ class ByteSizeListOut(OutModel):
     offset: int
 
 
-@api("/api/bytesize", "GET", query=PageQuery, response=ByteSizeListOut, auth_mode="none", tag="bytesize")
+@api("/api/bytesize", "GET", query=PageQuery, response=ByteSizeListOut, auth_mode="none", tag="bytesize",
+     cache=cache_versions.BYTESIZE)
 def feed(ctx: Ctx, query: PageQuery) -> dict:
     """Published ByteSize videos, newest first."""
     page = Page.of(query.limit, query.offset)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from core.services import course_progress, courses, lessons
+from core.services import cache_versions, course_progress, courses, lessons
 from core.services.bounds import MAX_PRICE
 from core.services.courses import MAX_DESCRIPTION_CHARS
 from core.services.lessons import MAX_CONTENT_CHARS
@@ -225,7 +225,8 @@ def add_question(ctx: Ctx, body: QuestionIn, lesson_id: str) -> dict:
 # ---- students ---------------------------------------------------------------------------------
 
 
-@api("/api/courses", "GET", query=PageQuery, response=CourseListOut, auth_mode="none", tag="courses")
+@api("/api/courses", "GET", query=PageQuery, response=CourseListOut, auth_mode="none", tag="courses",
+     cache=cache_versions.COURSES)
 def list_courses(ctx: Ctx, query: PageQuery) -> dict:
     """Published courses, newest first."""
     page = Page.of(query.limit, query.offset)
@@ -235,7 +236,8 @@ def list_courses(ctx: Ctx, query: PageQuery) -> dict:
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-@api("/api/courses/{course_id}", "GET", response=CourseOut, auth_mode="optional", tag="courses")
+@api("/api/courses/{course_id}", "GET", response=CourseOut, auth_mode="optional", tag="courses",
+     cache=cache_versions.COURSES)
 def get_course(ctx: Ctx, course_id: str) -> CourseOut:
     """A course with modules and lessons; video URLs only for those allowed to watch."""
     page = courses.get_course(ctx.session, actor=ctx.actor, course_id=course_id)

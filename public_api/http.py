@@ -25,12 +25,13 @@ from starlette.routing import Route
 from core.clock import utcnow
 from core.errors import BodyTooLarge, ErrorCode, Invalid, Unauthorized
 from core.models import User
-from core.services import auth
+from core.services import auth, cache_versions
 from core.services.auth import TokenSigner
 from core.services.permissions import require_admin
 from core.settings import Settings
 from core.storage import Storage
 from core.wiring import db_of, settings_of, signer_of, storage_of
+from public_api import http_cache
 from public_api.validation import check_input, to_invalid
 
 MAX_JSON_BYTES = 1024 * 1024
@@ -137,11 +138,13 @@ def resolve_actor(session: Session, request: Request, mode: str) -> User | None:
 def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
         auth_mode: str = "required", tag: str = "api",
-        writes: bool | None = None) -> Callable[[Callable[..., Any]], Route]:
+        writes: bool | None = None, cache: str | None = None) -> Callable[[Callable[..., Any]], Route]:
     """Build a Starlette Route from a sync handler `fn(ctx, body?, query?, **path_params)`.
 
     A GET runs in a read unit of work (`Database.read()`: no write lock on SQLite, any write raises);
-    `writes=True` gives a GET a write transaction."""
+    `writes=True` gives a GET a write transaction. `cache=TOPIC` (a topic of
+    core/services/cache_versions.py): anonymous requests get a public ETag'd body (public_api/http_cache.py);
+    any GET answered to a signed-in caller is `Cache-Control: private`."""
     read_only = method == "GET" if writes is None else not writes
 
     def decorate(fn: Callable[..., Any]) -> Route:
@@ -163,7 +166,38 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
                 invalid = error  # reported after authentication: a bad token is a 401 whatever the body
             return await run_in_threadpool(_run, request, kwargs, invalid)
 
+        fingerprints: dict[int, str] = {}
+
+        def _public(request: Request, kwargs: dict[str, Any], invalid: Invalid | None, topic: str) -> Response:
+            """An anonymous GET of public data: 304, or the body cached for this ETag, or a fresh one."""
+            if invalid is not None:
+                raise invalid
+            state = request.app.state
+            settings = settings_of(state)
+            print_ = fingerprints.get(id(settings))
+            if print_ is None:
+                print_ = fingerprints[id(settings)] = http_cache.fingerprint(settings, response)
+            bodies = http_cache.body_cache_of(state)
+            with db_of(state).read() as session:
+                version = cache_versions.version_of(session, topic)  # before the data: never newer
+                etag = None if version is None else http_cache.etag_for(topic, version, request, print_)
+                if etag is not None:
+                    if http_cache.matches(request.headers.get("if-none-match"), etag):
+                        return http_cache.not_modified(etag)
+                    cached = bodies.get(etag)
+                    if cached is not None:
+                        return http_cache.public_json(cached, etag)
+                ctx = Ctx(session=session, actor=None, request=request, now=utcnow(), settings=settings,
+                          storage=storage_of(state))
+                payload = _serialise(response, fn(ctx, **kwargs))
+            body = http_cache.render(payload)
+            if etag is not None:
+                bodies.put(etag, body)
+            return http_cache.public_json(body, etag)
+
         def _run(request: Request, kwargs: dict[str, Any], invalid: Invalid | None) -> Response:
+            if cache is not None and bearer_token(request) is None:
+                return _public(request, kwargs, invalid, cache)
             state = request.app.state
             db = db_of(state)
             with (db.read() if read_only else db.transaction()) as session:
@@ -178,8 +212,11 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
                 result = fn(ctx, **kwargs)
                 payload = _serialise(response, result)
             if isinstance(payload, Response):
+                if method == "GET" and actor is not None and "cache-control" not in payload.headers:
+                    payload.headers["Cache-Control"] = http_cache.PRIVATE
                 return payload
-            return JSONResponse(payload, status_code=status)
+            headers = {"Cache-Control": http_cache.PRIVATE} if method == "GET" and actor is not None else None
+            return JSONResponse(payload, status_code=status, headers=headers)
 
         endpoint.__name__ = fn.__name__
         endpoint.__doc__ = fn.__doc__

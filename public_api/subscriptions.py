@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from core.models import Subscription, SubscriptionPlan
-from core.services import payment_requests, plans, subscriptions
+from core.services import cache_versions, payment_requests, plans, subscriptions
 from core.services.pagination import Page
 from core.texts import subscriptions as sub_texts
 from core.texts import subscriptions as subscription_texts
@@ -143,7 +143,8 @@ def sub_out(sub: Subscription) -> dict:
             "rejectionReason": sub.rejection_reason}
 
 
-@api("/api/plans", "GET", response=PlansOut, auth_mode="none", tag="subscriptions")
+@api("/api/plans", "GET", response=PlansOut, auth_mode="none", tag="subscriptions",
+     cache=cache_versions.PLANS)
 def list_plans(ctx: Ctx) -> dict:
     """Active plans with price, duration, limits and the payment instructions (Kaspi recipient from settings)."""
     return {"items": [{**_plan_out(p).model_dump(by_alias=True),

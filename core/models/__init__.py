@@ -3,6 +3,7 @@
 from .attendance_extras import AbsenceAlert, SessionCheckin
 from .base import Base, new_id
 from .bytesize import ByteSizeItem
+from .cache import CacheVersion
 from .certificates import Certificate, CertificateRequest, CertificateSource, CertificateStatus
 from .clubs import ClassEnrollment, ClassMembershipPeriod, ClubClass, ClubMentor, EnrollmentStatus, Kruzhok
 from .courses import (
@@ -52,7 +53,8 @@ __all__ = [
     "QuestionType", "QuizAssignmentStatus", "Role", "SessionStatus", "SubscriptionStatus", "XpSource",
     "InvitationKind", "InvitationStatus", "StatementLineStatus",
     # tables
-    "AbsenceAlert", "AdminSession", "BankStatement", "BankStatementLine", "Invitation", "SessionCheckin",
+    "AbsenceAlert", "AdminSession", "BankStatement", "BankStatementLine", "CacheVersion", "Invitation",
+    "SessionCheckin",
     "Attendance", "AuditEvent", "Base", "ByteSizeItem", "Certificate", "CertificateRequest", "ClassEnrollment",
     "ClassMembershipPeriod",
     "ClubClass", "ClubMentor", "ClubQuizAnswer", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",
