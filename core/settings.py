@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     kaspi_recipient: str = "S7 Robotics"
     kaspi_comment_note: str = "В комментарии к платежу укажите ваш email"
     log_level: str = "INFO"
+    # Bearer token for GET /metrics (Prometheus); empty = no metrics endpoint.
+    metrics_token: str = ""
     worker_interval_seconds: int = 30
 
     @field_validator("xp_thresholds", mode="before")

@@ -26,7 +26,9 @@ from core.storage import make_storage
 from public_api.app import api_routes
 from public_api.errors import EXCEPTION_HANDLERS
 from public_api.media_upload import MULTIPART_OVERHEAD
+from s7 import metrics
 from s7.body_limit import BodyLimitMiddleware, Rule, rule
+from s7.metrics import MetricsMiddleware
 from s7.proxy import TrustedProxyMiddleware
 from s7.security_headers import SecurityHeadersMiddleware, storage_origin
 
@@ -35,7 +37,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
     db = db or Database.from_url(settings.database_url, pool_size=settings.db_pool_size)
-    app = Starlette(routes=api_routes(), exception_handlers=EXCEPTION_HANDLERS,
+    app = Starlette(routes=[*metrics.routes, *api_routes()], exception_handlers=EXCEPTION_HANDLERS,
                     lifespan=thread_pool_lifespan(settings.db_pool_size))
     app.state.settings = settings
     app.state.db = db
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxy_networks)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.https_only_cookies,
                        media_origin=storage_origin(settings.s3_endpoint_url))
+    app.add_middleware(MetricsMiddleware)  # outermost: times everything, labels by route template
     return app
 
 
