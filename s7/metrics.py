@@ -27,6 +27,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.wiring import settings_of
+from public_api.openapi import register_path
 
 REQUESTS = Counter("s7_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
 LATENCY = Histogram("s7_http_request_duration_seconds", "Time to answer an HTTP request (until the last byte)",
@@ -88,3 +89,9 @@ async def metrics(request: Request) -> Response:
 
 
 routes = [Route("/metrics", metrics, methods=["GET"], name="metrics")]
+register_path("/metrics", "GET", {
+    "summary": "Метрики Prometheus (запросы и задержки по маршрутам); Authorization: Bearer METRICS_TOKEN",
+    "tags": ["health"], "operationId": "get_/metrics",
+    "responses": {"200": {"description": "Текст в формате Prometheus", "content": {"text/plain": {"schema": {
+        "type": "string"}}}}, "401": {"description": "Нет или неверный токен"},
+        "404": {"description": "METRICS_TOKEN не задан"}}})
