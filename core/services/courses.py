@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from core.errors import ErrorCode, Forbidden, Invalid, NotFound, field_error
-from core.models import AuditAction, Course, CourseEnrollment, Lesson, LessonQuestion, Module, User
-from core.services import audit, bounds, clean
+from core.models import AuditAction, Course, CourseEnrollment, Lesson, Module, User
+from core.services import audit, bounds, clean, course_structure
+from core.services.course_structure import CourseView, QuestionView
 from core.services.media import require_media_url
 from core.services.pagination import Page
 from core.services.permissions import require_admin
@@ -154,7 +155,11 @@ def is_enrolled(session: Session, *, user_id: str, course_id: str) -> bool:
 
 def can_watch(course: Course, lesson: Lesson, *, actor: User | None, enrolled: bool) -> bool:
     """The SPEC §4 rule for a lesson's video and content."""
-    return bool((actor is not None and actor.is_admin) or enrolled or course.is_free or lesson.is_free_preview)
+    return may_watch(is_free=course.is_free, is_free_preview=lesson.is_free_preview, actor=actor, enrolled=enrolled)
+
+
+def may_watch(*, is_free: bool, is_free_preview: bool, actor: User | None, enrolled: bool) -> bool:
+    return bool((actor is not None and actor.is_admin) or enrolled or is_free or is_free_preview)
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,7 @@ class LessonOutline:
     locked: bool
     video_url: str | None
     content: str | None
-    questions: list[LessonQuestion]
+    questions: list[QuestionView]
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,7 @@ class ModuleOutline:
 
 @dataclass(frozen=True)
 class CoursePage:
-    course: Course
+    course: CourseView
     is_enrolled: bool
     modules: list[ModuleOutline]
 
@@ -209,11 +214,9 @@ def list_courses(session: Session, *, page: Page) -> tuple[list[CourseListed], i
 
 
 def get_course(session: Session, *, actor: User | None, course_id: str) -> CoursePage:
-    """The course page: modules → lessons (ordered); video URLs only where `can_watch` allows."""
-    course = session.scalar(
-        select(Course).where(Course.id == course_id)
-        .options(selectinload(Course.modules).selectinload(Module.lessons).selectinload(Lesson.questions))
-    )
+    """The course page: modules → lessons (ordered); video URLs only where `can_watch` allows.
+    The structure comes from `course_structure` (unchanged courses cost one version read)."""
+    course = course_structure.course_view(session, course_id)
     if course is None or (not course.is_published and not (actor is not None and actor.is_admin)):
         raise NotFound("Курс не найден")
     enrolled = actor is not None and is_enrolled(session, user_id=actor.id, course_id=course.id)
@@ -221,7 +224,8 @@ def get_course(session: Session, *, actor: User | None, course_id: str) -> Cours
     for module in course.modules:
         lessons = []
         for lesson in module.lessons:
-            open_ = can_watch(course, lesson, actor=actor, enrolled=enrolled)
+            open_ = may_watch(is_free=course.is_free, is_free_preview=lesson.is_free_preview, actor=actor,
+                              enrolled=enrolled)
             lessons.append(LessonOutline(
                 id=lesson.id, title=lesson.title, order_index=lesson.order_index,
                 is_free_preview=lesson.is_free_preview, locked=not open_,
