@@ -51,7 +51,7 @@ class ByteSizeListOut(OutModel):
 
 @api("/api/bytesize", "GET", query=PageQuery, response=ByteSizeListOut, auth_mode="none", tag="bytesize",
      cache=cache_versions.BYTESIZE)
-def feed(ctx: Ctx, query: PageQuery) -> dict:
+def bytesize_feed(ctx: Ctx, query: PageQuery) -> dict:
     """Published ByteSize videos, newest first."""
     page = Page.of(query.limit, query.offset)
     items, total = bytesize.list_feed(ctx.session, page=page)
@@ -61,7 +61,7 @@ def feed(ctx: Ctx, query: PageQuery) -> dict:
 
 @api("/api/admin/bytesize", "POST", body=ByteSizeIn, response=ByteSizeOut, status=201,
      tag="bytesize", auth_mode="admin")
-def create(ctx: Ctx, body: ByteSizeIn) -> ByteSizeItem:
+def create_bytesize(ctx: Ctx, body: ByteSizeIn) -> ByteSizeItem:
     """Create (and by default publish) a ByteSize video (admin)."""
     item = bytesize.create_item(ctx.session, ctx.storage, actor=ctx.actor, fields=body.model_dump(),
                                 now=ctx.now)
@@ -70,7 +70,7 @@ def create(ctx: Ctx, body: ByteSizeIn) -> ByteSizeItem:
 
 @api("/api/admin/bytesize/{item_id}", "PUT", body=ByteSizePatch, response=ByteSizeOut,
      tag="bytesize", auth_mode="admin")
-def update(ctx: Ctx, body: ByteSizePatch, item_id: str) -> ByteSizeItem:
+def update_bytesize(ctx: Ctx, body: ByteSizePatch, item_id: str) -> ByteSizeItem:
     """Edit a ByteSize video (admin)."""
     item = bytesize.update_item(ctx.session, ctx.storage, actor=ctx.actor, item_id=item_id,
                                 fields=body.model_dump(exclude_unset=True), now=ctx.now)
@@ -78,7 +78,7 @@ def update(ctx: Ctx, body: ByteSizePatch, item_id: str) -> ByteSizeItem:
 
 
 @api("/api/admin/bytesize/{item_id}/publish", "POST", response=ByteSizeOut, tag="bytesize", auth_mode="admin")
-def publish(ctx: Ctx, item_id: str) -> ByteSizeItem:
+def publish_bytesize(ctx: Ctx, item_id: str) -> ByteSizeItem:
     """Show the video in the public feed (admin)."""
     item = bytesize.set_published(ctx.session, ctx.storage, actor=ctx.actor, item_id=item_id,
                                   published=True, now=ctx.now)
@@ -86,11 +86,11 @@ def publish(ctx: Ctx, item_id: str) -> ByteSizeItem:
 
 
 @api("/api/admin/bytesize/{item_id}/unpublish", "POST", response=ByteSizeOut, tag="bytesize", auth_mode="admin")
-def unpublish(ctx: Ctx, item_id: str) -> ByteSizeItem:
+def unpublish_bytesize(ctx: Ctx, item_id: str) -> ByteSizeItem:
     """Hide the video from the public feed (admin)."""
     item = bytesize.set_published(ctx.session, ctx.storage, actor=ctx.actor, item_id=item_id,
                                   published=False, now=ctx.now)
     return item
 
 
-routes = [feed, create, update, publish, unpublish]
+routes = [bytesize_feed, create_bytesize, update_bytesize, publish_bytesize, unpublish_bytesize]

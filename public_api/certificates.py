@@ -32,7 +32,7 @@ class PendingItemOut(CertificateRequestOut):
     user: StudentOut
 
 
-class PendingOut(OutModel):
+class PendingCertificatesOut(OutModel):
     items: list[PendingItemOut]
     total: int
     limit: int
@@ -60,8 +60,9 @@ def _site(ctx: Ctx) -> certificates.Site:
     return certificates.Site(base_url=ctx.settings.public_base_url, timezone=ctx.settings.default_timezone)
 
 
-@api("/api/certificates/pending", "GET", query=PageQuery, response=PendingOut, tag="certificates", auth_mode="admin")
-def pending(ctx: Ctx, query: PageQuery) -> dict:
+@api("/api/certificates/pending", "GET", query=PageQuery, response=PendingCertificatesOut, tag="certificates",
+     auth_mode="admin")
+def pending_certificates(ctx: Ctx, query: PageQuery) -> dict:
     """Admin: PENDING certificate requests, oldest first, with the student's card data."""
     page = Page.of(query.limit, query.offset)
     rows, total = queries.list_pending(ctx.session, actor=ctx.actor, page=page)
@@ -72,7 +73,7 @@ def pending(ctx: Ctx, query: PageQuery) -> dict:
 
 
 @api("/api/certificates/my", "GET", query=PageQuery, response=MyOut, tag="certificates")
-def my(ctx: Ctx, query: PageQuery) -> dict:
+def my_certificates(ctx: Ctx, query: PageQuery) -> dict:
     """The caller's certificate requests, newest first; SENT ones with download and verification links."""
     page = Page.of(query.limit, query.offset)
     rows, total = queries.list_my(ctx.session, actor=ctx.actor, page=page)
@@ -82,7 +83,7 @@ def my(ctx: Ctx, query: PageQuery) -> dict:
 
 @api("/api/certificates/{request_id}/deny", "POST", body=ReasonIn, response=CertificateRequestOut,
      tag="certificates", auth_mode="admin")
-def deny(ctx: Ctx, body: ReasonIn, request_id: str) -> dict:
+def deny_certificate(ctx: Ctx, body: ReasonIn, request_id: str) -> dict:
     """Admin: deny a PENDING request with a reason; 409 if it is not pending."""
     req = certificates.deny_certificate(ctx.session, request_id=request_id, actor=ctx.actor, reason=body.reason,
                                         now=ctx.now)
@@ -91,7 +92,7 @@ def deny(ctx: Ctx, body: ReasonIn, request_id: str) -> dict:
 
 @api("/api/certificates/{request_id}/revoke", "POST", body=ReasonIn, response=CertificateRequestOut,
      tag="certificates", auth_mode="admin")
-def revoke(ctx: Ctx, body: ReasonIn, request_id: str) -> dict:
+def revoke_certificate(ctx: Ctx, body: ReasonIn, request_id: str) -> dict:
     """Admin: revoke an issued certificate with a reason; verification then answers "revoked"."""
     req = certificates.revoke_certificate(ctx.session, request_id=request_id, actor=ctx.actor, reason=body.reason,
                                           now=ctx.now)
@@ -105,7 +106,7 @@ def _pdf(data: bytes, filename: str, *, inline: bool) -> Response:
 
 
 @api("/api/certificates/{request_id}/preview", "GET", response=bytes, tag="certificates", auth_mode="admin")
-def preview(ctx: Ctx, request_id: str) -> Response:
+def preview_certificate(ctx: Ctx, request_id: str) -> Response:
     """Admin: the PDF «Сгенерировать» would issue now, marked as a sample (nothing is stored)."""
     data = queries.preview_certificate(ctx.session, actor=ctx.actor, request_id=request_id, now=ctx.now,
                                        site=_site(ctx))
@@ -113,7 +114,7 @@ def preview(ctx: Ctx, request_id: str) -> Response:
 
 
 @api("/api/certificates/{request_id}/file", "GET", response=bytes, tag="certificates")
-def download(ctx: Ctx, request_id: str) -> Response:
+def download_certificate(ctx: Ctx, request_id: str) -> Response:
     """The certificate PDF: its owner (while valid) or an admin; 404 for anyone else."""
     found = queries.certificate_file(ctx.session, actor=ctx.actor, request_id=request_id)
     if found.key is None:
@@ -129,7 +130,7 @@ def download(ctx: Ctx, request_id: str) -> Response:
 
 
 @api("/api/certificates/verify/{code}", "GET", response=VerifyOut, tag="certificates", auth_mode="none")
-def verify(ctx: Ctx, code: str) -> dict:
+def verify_certificate(ctx: Ctx, code: str) -> dict:
     """Public: is this certificate genuine? Only the name, what and when (and whether it was revoked)."""
     found = queries.verify_certificate(ctx.session, code=code)
     return {"valid": found.valid, "status": found.status, "studentName": found.student_name,
@@ -137,7 +138,7 @@ def verify(ctx: Ctx, code: str) -> dict:
             "revokedAt": found.revoked_at}
 
 
-def _document_binary(path: str, summary: str, *, admin: bool, redirect: bool) -> None:
+def _document_binary(path: str, summary: str, *, operation_id: str, admin: bool, redirect: bool) -> None:
     """The PDF routes answer with a file, not JSON (`response=bytes` only marks them as documented)."""
     responses: dict = {
         "200": {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string",
@@ -148,14 +149,15 @@ def _document_binary(path: str, summary: str, *, admin: bool, redirect: bool) ->
     if redirect:
         responses["302"] = {"description": "Сертификат по внешней ссылке: переадресация"}
     register_path(path, "GET", {
-        "summary": summary, "tags": ["certificates"], "operationId": f"get_{path}", "security": [{"bearer": []}],
+        "summary": summary, "tags": ["certificates"], "operationId": operation_id, "security": [{"bearer": []}],
         "parameters": [{"name": "request_id", "in": "path", "required": True, "schema": {"type": "string"}}],
         "responses": responses, **({"description": "Только для администраторов (роль ADMIN)."} if admin else {})})
 
 
 _document_binary("/api/certificates/{request_id}/preview", "Предпросмотр генерируемого сертификата (ADMIN)",
-                 admin=True, redirect=False)
+                 operation_id="preview_certificate", admin=True, redirect=False)
 _document_binary("/api/certificates/{request_id}/file", "Скачать сертификат (владелец или ADMIN)",
-                 admin=False, redirect=True)
+                 operation_id="download_certificate", admin=False, redirect=True)
 
-routes = [pending, my, verify, deny, revoke, preview, download]
+routes = [pending_certificates, my_certificates, verify_certificate, deny_certificate, revoke_certificate,
+          preview_certificate, download_certificate]

@@ -50,7 +50,7 @@ class DirectoryOut(OutModel):
     offset: int
 
 
-class EnrollmentOut(OutModel):
+class ClassEnrollmentOut(OutModel):
     id: str
     class_id: str
     class_name: str
@@ -113,15 +113,15 @@ def enrollment_out(e: ClassEnrollment) -> dict:
 
 
 @api("/api/clubs", "GET", query=PageQuery, response=DirectoryOut, auth_mode="optional", tag="clubs")
-def directory(ctx: Ctx, query: PageQuery) -> dict:
+def club_directory(ctx: Ctx, query: PageQuery) -> dict:
     """Directory of clubs: title, description, member count, next session, owner (never join codes)."""
     page = Page.of(query.limit, query.offset)
     items, total = clubs.list_directory(ctx.session, page=page, now=ctx.now)
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-@api("/api/clubs/join", "POST", body=JoinIn, response=EnrollmentOut, status=201, tag="clubs")
-def join(ctx: Ctx, body: JoinIn) -> dict:
+@api("/api/clubs/join", "POST", body=JoinIn, response=ClassEnrollmentOut, status=201, tag="clubs")
+def join_club(ctx: Ctx, body: JoinIn) -> dict:
     """Join a class by its 6-digit code (404 invalid_code, 409 class_full / already_member)."""
     return enrollment_out(membership.join_by_code(ctx.session, actor=ctx.actor, code=body.code, now=ctx.now,
                                                    ip=ctx.client_ip))
@@ -161,7 +161,7 @@ def add_student(ctx: Ctx, body: EmailIn, class_id: str) -> object:
     return invitations.invite_student(ctx.session, actor=ctx.actor, class_id=class_id, email=body.email, now=ctx.now)
 
 
-@api("/api/kruzhok/classes/{class_id}/students/{student_id}", "DELETE", response=EnrollmentOut, tag="clubs")
+@api("/api/kruzhok/classes/{class_id}/students/{student_id}", "DELETE", response=ClassEnrollmentOut, tag="clubs")
 def remove_student(ctx: Ctx, class_id: str, student_id: str) -> dict:
     """Owner: remove a student softly (history stays)."""
     return enrollment_out(membership.remove_student(ctx.session, actor=ctx.actor, class_id=class_id,
@@ -176,5 +176,5 @@ def assign_mentor(ctx: Ctx, body: EmailIn, kruzhok_id: str) -> object:
 
 
 # /api/kruzhok/my must come before /api/kruzhok/{id}/… routes that could shadow it.
-routes = [directory, join, create_club, my_clubs, create_class, regenerate_code, add_student, remove_student,
+routes = [club_directory, join_club, create_club, my_clubs, create_class, regenerate_code, add_student, remove_student,
           assign_mentor]

@@ -133,7 +133,7 @@ class LessonOut(OutModel):
     updated_at: datetime | None
 
 
-class EnrollmentOut(OutModel):
+class CourseEnrollmentOut(OutModel):
     course_id: str
     user_id: str
     enrolled_at: datetime
@@ -245,7 +245,7 @@ def get_course(ctx: Ctx, course_id: str) -> CourseOut:
     return CourseOut.model_validate({**summary, "is_enrolled": page.is_enrolled, "modules": page.modules})
 
 
-@api("/api/courses/{course_id}/enroll", "POST", response=EnrollmentOut, tag="courses")
+@api("/api/courses/{course_id}/enroll", "POST", response=CourseEnrollmentOut, tag="courses")
 def enroll(ctx: Ctx, course_id: str) -> dict:
     """Enrol in a free published course (idempotent: a repeat returns the same enrolment)."""
     row, created = courses.enroll(ctx.session, actor=ctx.actor, course_id=course_id, now=ctx.now)

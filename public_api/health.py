@@ -46,9 +46,9 @@ _READY = {**_STATUS, "properties": {**_STATUS["properties"], "checks": {
     "type": "object", "additionalProperties": {"type": "string"},
     "description": "database/storage: ok или error: <тип ошибки>"}}}
 register_path("/healthz", "GET", {
-    "summary": "Процесс жив", "tags": ["health"], "operationId": "get_/healthz",
+    "summary": "Процесс жив", "tags": ["health"], "operationId": "healthz",
     "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": _STATUS}}}}})
 register_path("/readyz", "GET", {
-    "summary": "База данных и хранилище доступны", "tags": ["health"], "operationId": "get_/readyz",
+    "summary": "База данных и хранилище доступны", "tags": ["health"], "operationId": "readyz",
     "responses": {code: {"description": text, "content": {"application/json": {"schema": _READY}}}
                   for code, text in (("200", "Готов"), ("503", "База данных или хранилище недоступны"))}})

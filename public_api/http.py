@@ -73,6 +73,7 @@ class ApiMeta:
     status: int
     auth: str
     tag: str
+    name: str = ""  # the handler's name: the operationId (unique; tests/api/test_openapi.py checks)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -149,7 +150,7 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
 
     def decorate(fn: Callable[..., Any]) -> Route:
         meta = ApiMeta(path, method, summary or (fn.__doc__ or "").strip().split("\n")[0], body, query,
-                       response, status, auth_mode, tag)
+                       response, status, auth_mode, tag, fn.__name__)
 
         async def endpoint(request: Request) -> Response:
             kwargs: dict[str, Any] = dict(request.path_params)

@@ -30,15 +30,15 @@ def my_invitations(ctx: Ctx) -> dict:
 
 
 @api("/api/invitations/{invitation_id}/accept", "POST", response=InvitationOut, tag="clubs")
-def accept(ctx: Ctx, invitation_id: str) -> object:
+def accept_invitation(ctx: Ctx, invitation_id: str) -> object:
     """Accept: a seat in the class (409 class_full …) or the mentor role; 409 if already answered."""
     return invitations.accept_invitation(ctx.session, actor=ctx.actor, invitation_id=invitation_id, now=ctx.now)
 
 
 @api("/api/invitations/{invitation_id}/decline", "POST", response=InvitationOut, tag="clubs")
-def decline(ctx: Ctx, invitation_id: str) -> object:
+def decline_invitation(ctx: Ctx, invitation_id: str) -> object:
     """Decline the invitation."""
     return invitations.decline_invitation(ctx.session, actor=ctx.actor, invitation_id=invitation_id, now=ctx.now)
 
 
-routes = [my_invitations, accept, decline]
+routes = [my_invitations, accept_invitation, decline_invitation]

@@ -145,7 +145,8 @@ def _document() -> None:
     for path in ("/api/media/{key}", "/media/{key}"):
         for method in ("GET", "HEAD"):
             register_path(path, method, {"summary": "Медиафайл с поддержкой Range (для видеоплеера)",
-                                         "tags": ["media"], "operationId": f"{method.lower()}_{path}",
+                                         "tags": ["media"], "operationId": f"{method.lower()}_media"
+                                         + ("" if path.startswith("/api/") else "_legacy"),
                                          "parameters": params, "responses": responses})
 
 

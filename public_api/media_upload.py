@@ -113,7 +113,8 @@ _OPERATION = {
     },
 }
 for _path in ("/uploads/media", "/api/uploads/media"):
-    register_path(_path, "POST", {**_OPERATION, "operationId": f"post_{_path}"})
+    register_path(_path, "POST", {**_OPERATION, "operationId": "upload_media" if _path.startswith("/api/")
+                                  else "upload_media_legacy"})
 
 routes = [
     Route("/uploads/media", upload_media, methods=["POST"], name="upload_media_legacy"),

@@ -49,16 +49,16 @@ def list_notifications(ctx: Ctx, query: PageQuery) -> dict:
 
 
 @api("/api/notifications/read-all", "POST", response=CountOut, tag="notifications")
-def read_all(ctx: Ctx) -> dict:
+def read_all_notifications(ctx: Ctx) -> dict:
     """Mark all of the caller's notifications read."""
     return {"updated": notifications.mark_all_read(ctx.session, actor=ctx.actor, now=ctx.now)}
 
 
 @api("/api/notifications/{notification_id}/read", "POST", response=NotificationOut, tag="notifications")
-def read_one(ctx: Ctx, notification_id: str) -> dict:
+def read_notification(ctx: Ctx, notification_id: str) -> dict:
     """Mark one notification read."""
     return _out(notifications.mark_read(ctx.session, actor=ctx.actor, notification_id=notification_id,
                                         now=ctx.now))
 
 
-routes = [list_notifications, read_all, read_one]
+routes = [list_notifications, read_all_notifications, read_notification]

@@ -54,7 +54,7 @@ def build_schema(routes: list[Route]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for m in metas:
         op: dict[str, Any] = {
-            "summary": m.summary, "tags": [m.tag], "operationId": f"{m.method.lower()}_{m.path}",
+            "summary": m.summary, "tags": [m.tag], "operationId": m.name,
             "responses": {str(m.status): {"description": "OK"},
                           "default": {"description": "Ошибка", "content": {"application/json": {
                               "schema": {"$ref": "#/components/schemas/Error"}}}}},

@@ -149,7 +149,7 @@ def my_purchases(ctx: Ctx) -> dict:
 
 @api("/api/admin/purchases/pending", "GET", query=PageQuery, response=PurchaseQueueOut, tag="purchases",
      auth_mode="admin")
-def pending(ctx: Ctx, query: PageQuery) -> dict:
+def pending_purchases(ctx: Ctx, query: PageQuery) -> dict:
     """Admin: PENDING purchases, oldest first, with the buyer."""
     page = Page.of(query.limit, query.offset)
     rows, total = purchases.list_pending(ctx.session, actor=ctx.actor, page=page)
@@ -159,7 +159,7 @@ def pending(ctx: Ctx, query: PageQuery) -> dict:
 
 
 @api("/api/purchases/{purchase_id}/approve", "POST", response=PurchaseDecisionOut, tag="purchases", auth_mode="admin")
-def approve(ctx: Ctx, purchase_id: str) -> dict:
+def approve_purchase(ctx: Ctx, purchase_id: str) -> dict:
     """Admin: approve a PENDING purchase (the buyer is enrolled); 409 if not pending."""
     p = purchases.approve_purchase(ctx.session, actor=ctx.actor, purchase_id=purchase_id, now=ctx.now)
     return {"success": True, "message": purchases.approved_text(p.course.title), "purchase": purchase_out(p)}
@@ -167,7 +167,7 @@ def approve(ctx: Ctx, purchase_id: str) -> dict:
 
 @api("/api/purchases/{purchase_id}/reject", "POST", body=PurchaseRejectIn, response=PurchaseDecisionOut,
      tag="purchases", auth_mode="admin")
-def reject(ctx: Ctx, body: PurchaseRejectIn, purchase_id: str) -> dict:
+def reject_purchase(ctx: Ctx, body: PurchaseRejectIn, purchase_id: str) -> dict:
     """Admin: reject a PENDING purchase with a reason; 409 if not pending."""
     p = purchases.reject_purchase(ctx.session, actor=ctx.actor, purchase_id=purchase_id, reason=body.reason,
                                   now=ctx.now)
@@ -175,4 +175,4 @@ def reject(ctx: Ctx, body: PurchaseRejectIn, purchase_id: str) -> dict:
             "purchase": purchase_out(p)}
 
 
-routes = [request_purchase, purchase_info, my_purchases, pending, approve, reject]
+routes = [request_purchase, purchase_info, my_purchases, pending_purchases, approve_purchase, reject_purchase]

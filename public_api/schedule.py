@@ -207,7 +207,7 @@ def save_attendance(ctx: Ctx, body: BatchIn, kruzhok_id: str) -> object:
 
 
 @api("/api/kruzhok/{kruzhok_id}/attendance", "GET", query=MatrixQuery, response=MatrixOut, tag="attendance")
-def matrix(ctx: Ctx, query: MatrixQuery, kruzhok_id: str) -> object:
+def get_attendance_matrix(ctx: Ctx, query: MatrixQuery, kruzhok_id: str) -> object:
     """Owner or mentor: the class's attendance matrix (sessions × students); `format=csv`/`pdf` export it."""
     result = attendance_matrix.attendance_matrix(ctx.session, actor=ctx.actor, kruzhok_id=kruzhok_id,
                                                  class_id=query.class_id, date_from=query.date_from,
@@ -242,7 +242,7 @@ def calendar_link(ctx: Ctx, kruzhok_id: str) -> dict:
 
 @api("/api/kruzhok/{kruzhok_id}/schedule.ics", "GET", query=CalendarQuery, response=str, auth_mode="optional",
      tag="schedule")
-def calendar(ctx: Ctx, query: CalendarQuery, kruzhok_id: str) -> Response:
+def club_calendar(ctx: Ctx, query: CalendarQuery, kruzhok_id: str) -> Response:
     """The club's schedule as iCalendar (TZID = the club's timezone); `token` from calendar-link."""
     body = calendar_feed.calendar_feed(ctx.session, kruzhok_id=kruzhok_id, token=query.token,
                                        secret_key=ctx.settings.secret_key, now=ctx.now)
@@ -253,7 +253,7 @@ def calendar(ctx: Ctx, query: CalendarQuery, kruzhok_id: str) -> Response:
 # The feed is text/calendar, not JSON: documented by hand (replaces the generated operation).
 register_path("/api/kruzhok/{kruzhok_id}/schedule.ics", "GET", {
     "summary": "Расписание кружка в формате iCalendar (подписка по ссылке из calendar-link)",
-    "tags": ["schedule"], "operationId": "get_/api/kruzhok/{kruzhok_id}/schedule.ics",
+    "tags": ["schedule"], "operationId": "calendar",
     "parameters": [{"name": "kruzhok_id", "in": "path", "required": True, "schema": {"type": "string"}},
                    {"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
     "responses": {"200": {"description": "VCALENDAR с TZID часового пояса кружка",
@@ -263,4 +263,4 @@ register_path("/api/kruzhok/{kruzhok_id}/schedule.ics", "GET", {
 })
 
 routes = [create_session, list_schedule, club_today, mentor_today, update_session, cancel_session, save_attendance,
-          matrix, lesson_page, calendar_link, calendar]
+          get_attendance_matrix, lesson_page, calendar_link, club_calendar]

@@ -87,7 +87,7 @@ class RequestOut(OutModel):
     subscription: SubscriptionOut
 
 
-class PendingOut(OutModel):
+class PendingSubscriptionOut(OutModel):
     id: str
     type: str
     amount: int
@@ -107,7 +107,7 @@ class StatusOut(OutModel):
     expires_at: datetime | None
     limits: LimitsOut
     usage: UsageOut
-    pending: list[PendingOut]
+    pending: list[PendingSubscriptionOut]
 
 
 class RequestUserOut(OutModel):
@@ -170,7 +170,7 @@ def my_status(ctx: Ctx) -> subscriptions.SubscriptionState:
 
 @api("/api/admin/subscriptions/pending", "GET", query=PageQuery, response=QueueOut,
      tag="subscriptions", auth_mode="admin")
-def pending(ctx: Ctx, query: PageQuery) -> dict:
+def pending_subscriptions(ctx: Ctx, query: PageQuery) -> dict:
     """Admin: PENDING requests, oldest first, with the user's card data."""
     page = Page.of(query.limit, query.offset)
     rows, total = subscriptions.list_pending(ctx.session, actor=ctx.actor, page=page)
@@ -182,7 +182,7 @@ def pending(ctx: Ctx, query: PageQuery) -> dict:
 
 @api("/api/subscriptions/{subscription_id}/approve", "POST", body=ApproveIn, response=SubscriptionDecisionOut,
      tag="subscriptions", auth_mode="admin")
-def approve(ctx: Ctx, body: ApproveIn, subscription_id: str) -> dict:
+def approve_subscription(ctx: Ctx, body: ApproveIn, subscription_id: str) -> dict:
     """Admin: approve a PENDING request (optional limit overrides); 409 if not pending."""
     overrides = body.model_dump(exclude_none=True)
     sub = subscriptions.approve_subscription(ctx.session, subscription_id=subscription_id, actor=ctx.actor,
@@ -193,11 +193,11 @@ def approve(ctx: Ctx, body: ApproveIn, subscription_id: str) -> dict:
 
 @api("/api/subscriptions/{subscription_id}/reject", "POST", body=RejectIn, response=SubscriptionDecisionOut,
      tag="subscriptions", auth_mode="admin")
-def reject(ctx: Ctx, body: RejectIn, subscription_id: str) -> dict:
+def reject_subscription(ctx: Ctx, body: RejectIn, subscription_id: str) -> dict:
     """Admin: reject a PENDING request with a reason; 409 if not pending."""
     sub = subscriptions.reject_subscription(ctx.session, subscription_id=subscription_id, actor=ctx.actor,
                                             reason=body.reason, now=ctx.now)
     return {**sub_out(sub), "success": True, "message": payment_requests.rejection_text(sub.rejection_reason or "")}
 
 
-routes = [list_plans, request_subscription, my_status, pending, approve, reject]
+routes = [list_plans, request_subscription, my_status, pending_subscriptions, approve_subscription, reject_subscription]

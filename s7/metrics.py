@@ -91,7 +91,7 @@ async def metrics(request: Request) -> Response:
 routes = [Route("/metrics", metrics, methods=["GET"], name="metrics")]
 register_path("/metrics", "GET", {
     "summary": "Метрики Prometheus (запросы и задержки по маршрутам); Authorization: Bearer METRICS_TOKEN",
-    "tags": ["health"], "operationId": "get_/metrics",
+    "tags": ["health"], "operationId": "metrics",
     "responses": {"200": {"description": "Текст в формате Prometheus", "content": {"text/plain": {"schema": {
         "type": "string"}}}}, "401": {"description": "Нет или неверный токен"},
         "404": {"description": "METRICS_TOKEN не задан"}}})

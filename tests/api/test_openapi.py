@@ -52,3 +52,13 @@ def test_every_schema_reference_resolves(client):
     names = set(schema["components"]["schemas"])
     assert {r.rsplit("/", 1)[1] for r in refs} <= names
     assert "Error" in names
+
+
+def test_operation_ids_are_handler_names(client):  # type: ignore[no-untyped-def]
+    """Unique, stable, code-friendly operationIds (`create_course`, `approve_subscription`), never path-derived."""
+    schema = client.get("/api/openapi.json").json()
+    ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", i) for i in ids), [i for i in ids if "/" in i or "{" in i]
+    assert {"create_course", "approve_subscription", "login", "me", "bytesize_feed"} <= set(ids)
+    assert not [name for name in schema["components"]["schemas"] if "__" in name]  # one model per name
