@@ -66,7 +66,7 @@ class QuestionIn(ApiModel):
     correct_answer: str
 
 
-class AnswerIn(ApiModel):
+class LessonAnswerIn(ApiModel):
     answer: str = Field(max_length=500)
 
 
@@ -93,7 +93,7 @@ class CourseListOut(OutModel):
     offset: int
 
 
-class QuestionOut(OutModel):
+class LessonQuestionOut(OutModel):
     id: str
     text: str
     options: list[Any]
@@ -107,7 +107,7 @@ class LessonOutlineOut(OutModel):
     locked: bool
     video_url: MediaUrlOut
     content: str | None
-    questions: list[QuestionOut]
+    questions: list[LessonQuestionOut]
 
 
 class ModuleOut(OutModel):
@@ -146,7 +146,7 @@ class CompletionOut(OutModel):
     xp_awarded: int
 
 
-class AnswerOut(OutModel):
+class LessonAnswerOut(OutModel):
     is_correct: bool
     xp_awarded: int
     mission_xp_awarded: int = 0
@@ -260,9 +260,9 @@ def complete_lesson(ctx: Ctx, course_id: str, lesson_id: str) -> course_progress
                                            thresholds=ctx.settings.xp_thresholds)
 
 
-@api("/api/courses/{course_id}/questions/{question_id}/answer", "POST", body=AnswerIn, response=AnswerOut,
+@api("/api/courses/{course_id}/questions/{question_id}/answer", "POST", body=LessonAnswerIn, response=LessonAnswerOut,
      tag="courses")
-def answer_question(ctx: Ctx, body: AnswerIn, course_id: str, question_id: str) -> course_progress.AnswerChecked:
+def answer_question(ctx: Ctx, body: LessonAnswerIn, course_id: str, question_id: str) -> course_progress.AnswerChecked:
     """Answer a lesson question (+20 XP for the first correct answer)."""
     return course_progress.answer_question(ctx.session, actor=ctx.actor, course_id=course_id,
                                            question_id=question_id, answer=body.answer, now=ctx.now,

@@ -83,7 +83,8 @@ def bearer_token(request: Request) -> str | None:
 
 
 async def read_json(request: Request) -> Any:
-    """The JSON body, read chunk by chunk and refused (413) as soon as it passes MAX_JSON_BYTES."""
+    """The JSON body (None when there is none), read chunk by chunk and refused (413) as soon as it
+    passes MAX_JSON_BYTES."""
     too_large = BodyTooLarge(details={"maxBytes": MAX_JSON_BYTES})
     length = request.headers.get("content-length", "").strip()
     if length.isdigit() and int(length) > MAX_JSON_BYTES:
@@ -97,7 +98,7 @@ async def read_json(request: Request) -> Any:
         chunks.append(chunk)
     raw = b"".join(chunks)
     if not raw.strip():
-        return {}
+        return None  # no body at all (the caller decides whether one was required)
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -106,6 +107,13 @@ async def read_json(request: Request) -> Any:
         raise Invalid("Слишком глубокая вложенность JSON", code=ErrorCode.INVALID_JSON) from exc
     check_input(data, location="body")
     return data
+
+
+def body_is_required(method: str, body: type[BaseModel] | None) -> bool:
+    """A PUT/PATCH always needs its body (even `{}`); a POST when its model has a required field."""
+    if body is None:
+        return False
+    return method in ("PUT", "PATCH") or any(f.is_required() for f in body.model_fields.values())
 
 
 def parse_model(model: type[BaseModel], data: Any, *, location: str) -> BaseModel:
@@ -147,6 +155,7 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
     core/services/cache_versions.py): anonymous requests get a public ETag'd body (public_api/http_cache.py);
     any GET answered to a signed-in caller is `Cache-Control: private`."""
     read_only = method == "GET" if writes is None else not writes
+    body_required = body_is_required(method, body)
 
     def decorate(fn: Callable[..., Any]) -> Route:
         meta = ApiMeta(path, method, summary or (fn.__doc__ or "").strip().split("\n")[0], body, query,
@@ -160,7 +169,11 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
                 for name, value in request.query_params.multi_items():
                     check_input({name: value}, location="query")
                 if body is not None:
-                    kwargs["body"] = parse_model(body, await read_json(request), location="body")
+                    data = await read_json(request)
+                    if data is None and body_required:
+                        raise Invalid("Тело запроса обязательно", code=ErrorCode.INVALID_JSON,
+                                      details={"location": "body"})
+                    kwargs["body"] = parse_model(body, {} if data is None else data, location="body")
                 if query is not None:
                     kwargs["query"] = parse_model(query, dict(request.query_params), location="query")
             except Invalid as error:

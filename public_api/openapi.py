@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
-from public_api.http import ApiMeta
+from public_api.http import ApiMeta, body_is_required
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -62,13 +62,19 @@ def build_schema(routes: list[Route]) -> dict[str, Any]:
         params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                   for p in re.findall(r"{(\w+)(?::\w+)?}", m.path)]
         if m.query is not None:
+            # The model's own schema per field: bounds, lengths and patterns included.
+            query_schema = m.query.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+            defs.update(query_schema.pop("$defs", {}))
             for name, info in m.query.model_fields.items():
-                params.append({"name": info.alias or name, "in": "query", "required": info.is_required(),
-                               "schema": _schema_of(info.annotation, defs)})
+                alias = info.alias or name
+                field_schema = dict(query_schema.get("properties", {}).get(alias) or _schema_of(info.annotation, defs))
+                field_schema.pop("title", None)
+                params.append({"name": alias, "in": "query", "required": info.is_required(),
+                               "schema": field_schema})
         if params:
             op["parameters"] = params
         if m.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {
+            op["requestBody"] = {"required": body_is_required(m.method, m.body), "content": {"application/json": {
                 "schema": _schema_of(m.body, defs)}}}
         if m.response is not None:
             op["responses"][str(m.status)]["content"] = {"application/json": {

@@ -193,7 +193,7 @@ _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/sche
 # The export answers with a file, not JSON: documented by hand (replaces the generated operation).
 register_path("/api/kruzhok/{kruzhok_id}/reports/export", "POST", {
     "summary": "Выгрузка отчёта кружка в CSV или PDF (владелец или ментор кружка)",
-    "tags": ["reports"], "operationId": "post_/api/kruzhok/{kruzhok_id}/reports/export",
+    "tags": ["reports"], "operationId": "export_report",
     "parameters": [{"name": "kruzhok_id", "in": "path", "required": True, "schema": {"type": "string"}}],
     "requestBody": {"required": True, "content": {"application/json": {"schema": {
         "$ref": "#/components/schemas/ExportIn"}}}},

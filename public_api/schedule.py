@@ -118,7 +118,7 @@ class MatrixOut(OutModel):
     class_average: float | None
 
 
-class LessonStudentOut(OutModel):
+class SessionStudentOut(OutModel):
     student_id: str
     full_name: str
     enrollment_status: str
@@ -140,7 +140,7 @@ class LessonPageOut(OutModel):
     quiz_title: str | None
     quiz_sent: bool
     quiz_assigned_count: int
-    students: list[LessonStudentOut]
+    students: list[SessionStudentOut]
     checkin: CheckinOut | None
 
 

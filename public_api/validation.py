@@ -9,6 +9,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -20,6 +21,7 @@ from core.errors import Invalid
 from core.services.bounds import MAX_TEXT
 from core.services.clean import INT_MAX, INT_MIN, INT_RANGE_MESSAGE, text_problem
 from core.services.media_urls import canonical_or_none
+from core.services.pagination import MAX_LIMIT
 
 MESSAGES = {
     "missing": "Обязательное поле",
@@ -175,8 +177,9 @@ class QueryModel(ApiModel):
 class PageQuery(QueryModel):
     """`limit`/`offset` of every paginated list (bounds checked by `core.services.pagination.Page`)."""
 
-    limit: int = 20
-    offset: int = 0
+    # Declared in the schema; checked (with their Russian messages) by `Page.of`.
+    limit: int = Field(default=20, json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT})
+    offset: int = Field(default=0, json_schema_extra={"minimum": 0})
 
 
 class OutModel(BaseModel):

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from core.errors import field_error
 
+MAX_LIMIT = 100
+
 
 @dataclass(frozen=True)
 class Page:
@@ -16,7 +18,7 @@ class Page:
     def of(cls, limit: int | None, offset: int | None) -> Page:
         limit = 20 if limit is None else limit
         offset = 0 if offset is None else offset
-        if not 1 <= limit <= 100:
+        if not 1 <= limit <= MAX_LIMIT:
             raise field_error("limit", "Параметр limit должен быть от 1 до 100")
         if offset < 0:
             raise field_error("offset", "Параметр offset не может быть отрицательным")
