@@ -1,14 +1,14 @@
 """cache versions: one counter per public topic (ETags of the feed, courses, plans)
 
 Revision ID: c4e7a1b9d2f0
-Revises: c495e79ed7fc
+Revises: 5d02b2a0ad20
 Create Date: 2026-12-04 22:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'c4e7a1b9d2f0'
-down_revision = 'c495e79ed7fc'
+down_revision = '5d02b2a0ad20'
 branch_labels = None
 depends_on = None
 
