@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
@@ -126,12 +126,21 @@ def parse_model(model: type[BaseModel], data: Any, *, location: str) -> BaseMode
         raise to_invalid(exc, location=location) from exc
 
 
+_ADAPTERS: dict[int, TypeAdapter[Any]] = {}
+
+
+def _adapter(response_model: Any) -> TypeAdapter[Any]:
+    """One TypeAdapter per response type (building one costs more than using it)."""
+    adapter = _ADAPTERS.get(id(response_model))
+    if adapter is None:
+        adapter = _ADAPTERS[id(response_model)] = TypeAdapter(response_model)
+    return adapter
+
+
 def _serialise(response_model: Any, result: Any) -> Any:
     if response_model is None or isinstance(result, Response):
         return result
-    from pydantic import TypeAdapter
-
-    adapter = TypeAdapter(response_model)
+    adapter = _adapter(response_model)
     return adapter.dump_python(adapter.validate_python(result), mode="json", by_alias=True)
 
 
