@@ -94,6 +94,11 @@ class S7ModelView(ModelView):
         for name in self._prop_names:
             if name not in self._column_labels and name in DEFAULT_LABELS:
                 self._column_labels[name] = DEFAULT_LABELS[name]
+        # A foreign key the view labels through its relationship: "Урок программы (ID)".
+        for name in self._prop_names:
+            related = name.removesuffix("_id")
+            if name not in self._column_labels and name != related and related in self._column_labels:
+                self._column_labels[name] = f"{self._column_labels[related]} (ID)"
         self._column_labels_value_by_key = {v: k for k, v in self._column_labels.items()}
 
     async def export_data(self, data: list[Any], export_type: str = "csv",

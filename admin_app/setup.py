@@ -11,9 +11,11 @@ from sqladmin.i18n import I18nConfig
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.requests import Request
+from starlette.responses import Response
 
 from admin_app.auth import AdminAuth, RoleAuthorization
 from admin_app.forms import parse_form
+from admin_app.home import render_home
 from admin_app.menu import arrange
 from admin_app.views.bank_statement import BankStatementView
 from admin_app.views.bytesize import ByteSizeAdmin
@@ -26,6 +28,7 @@ from admin_app.views.missions import DailyMissionAdmin
 from admin_app.views.programs import ProgramAdmin, ProgramLessonAdmin, QuizAdmin, QuizQuestionAdmin
 from admin_app.views.purchases import PurchaseAdmin
 from admin_app.views.reports import ReportsView
+from admin_app.views.schedule import LessonSessionAdmin
 from admin_app.views.subscriptions import PlanAdmin, SubscriptionAdmin
 from admin_app.views.users import UserAdmin
 from core.db import Database
@@ -46,6 +49,7 @@ VIEWS: list[type[BaseView]] = [
     CertificateRequestAdmin,
     KruzhokAdmin,
     ClubClassAdmin,
+    LessonSessionAdmin,
     CourseAdmin,
     ModuleAdmin,
     LessonAdmin,
@@ -80,6 +84,10 @@ def _quiet_expected_errors() -> None:
 
 class S7Admin(Admin):
     """SQLAdmin with its create/edit form parsing recorded for closing (admin_app/forms.py)."""
+
+    async def index(self, request: Request) -> Response:
+        """The home: what needs action now (admin_app/home.py)."""
+        return await render_home(self, request)
 
     @staticmethod
     async def _handle_form_data(request: Request, obj: Any = None) -> FormData:

@@ -51,7 +51,7 @@ def run(db: Database, storage: Any, *, fix: bool, orphans: bool, actor_email: st
         progress: bool = True) -> dict[str, Any]:
     from tqdm import tqdm
 
-    from core.services import media_doctor
+    from core.services import media_doctor, media_scan_log
 
     now = utcnow()
     with db.transaction() as session:
@@ -64,6 +64,7 @@ def run(db: Database, storage: Any, *, fix: bool, orphans: bool, actor_email: st
         total = media_doctor.count_references(session)
         with tqdm(total=total, desc="Проверка ссылок", unit="ссылк", file=sys.stderr, disable=not progress) as bar:
             report = media_doctor.scan(session, storage, actor=actor, progress=bar.update)
+        media_scan_log.record_scan(session, report, actor=actor, now=now)  # the back-office home shows it
         result = report.to_dict()
         if fixed is not None:
             result["fixed"] = fixed

@@ -31,6 +31,7 @@ from core.settings import Settings
 from s7.seed_clubs import seed_clubs
 from s7.seed_learning import seed_learning
 from s7.seed_media import seed_media
+from s7.seed_queue import DEMO_TEACHERS, seed_queue
 
 DEMO_ADMIN = ("admin@s7.local", "admin12345", "Демо Администратор")
 DEMO_SUPPORT = ("support@s7.local", "support12345", "Демо Поддержка")
@@ -48,6 +49,7 @@ EXTRA_STEPS: list[SeedStep] = [
     seed_media,
     seed_clubs,
     seed_learning,
+    seed_queue,
 ]
 
 
@@ -60,7 +62,8 @@ def _user(session: Any, email: str, password: str, name: str, role: Role, now: A
 
 
 def demo_emails() -> list[str]:
-    return [DEMO_ADMIN[0], DEMO_SUPPORT[0], DEMO_MENTOR[0], *(s[0] for s in DEMO_STUDENTS)]
+    return [DEMO_ADMIN[0], DEMO_SUPPORT[0], DEMO_MENTOR[0], *(s[0] for s in DEMO_STUDENTS),
+            *(t[0] for t in DEMO_TEACHERS)]
 
 
 def non_demo_users(session: Session) -> int:

@@ -4,7 +4,17 @@ import json
 
 from sqlalchemy import func, select
 
-from core.models import Course, DailyMission, Kruzhok, Purchase, User
+from core.models import (
+    CertificateRequest,
+    Course,
+    DailyMission,
+    Kruzhok,
+    LessonSession,
+    MediaScanResult,
+    Purchase,
+    Subscription,
+    User,
+)
 from core.settings import get_settings
 from s7.cli import main
 
@@ -47,6 +57,12 @@ def test_seed_demo_is_idempotent(cli_env, capsys):
     with cli_env.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Kruzhok)) == 1
         assert session.scalar(select(func.count()).select_from(Course)) == 2  # the demo course + a paid one
-        assert session.scalar(select(func.count()).select_from(Purchase)) == 1
+        assert session.scalar(select(func.count()).select_from(Purchase)) == 2  # two pending course payments
+        # The home's queue (s7/seed_queue.py): once each, however often the seed runs.
+        assert session.scalar(select(func.count()).select_from(Subscription)
+                              .where(Subscription.status == "PENDING")) == 2
+        assert session.scalar(select(func.count()).select_from(LessonSession)) == 8
+        assert session.scalar(select(func.count()).select_from(CertificateRequest)) == 1
+        assert session.scalar(select(func.count()).select_from(MediaScanResult)) == 1
         assert session.scalar(select(func.count()).select_from(DailyMission)) == 1
         assert session.scalar(select(func.count()).select_from(User).where(User.role == "ADMIN")) == 1

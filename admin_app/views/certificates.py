@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from admin_app.base_view import S7ModelView
+from admin_app.filters import status_filter
 from admin_app.form_actions import ActionCall, Field, FormAction
 from admin_app.helpers import run_service
 from core.clock import utcnow
@@ -118,6 +119,8 @@ class CertificateRequestAdmin(S7ModelView, model=CertificateRequest):
                                                 CertificateRequest.denial_reason]
     column_sortable_list: ClassVar[list[Any]] = [CertificateRequest.created_at, CertificateRequest.status,
                                                  CertificateRequest.total_xp]
+    column_filters: ClassVar[list[Any]] = [status_filter(CertificateRequest.status, {
+        status: (label, STATUS_BADGES[status]) for status, label in STATUS_LABELS.items()})]
     column_labels: ClassVar[dict[Any, str]] = {
         CertificateRequest.status: "Статус", CertificateRequest.user: "Ученик", CertificateRequest.total_xp: "XP",
         CertificateRequest.kruzhok: "Кружок / курс", CertificateRequest.task_description: "Что выполнено",

@@ -15,7 +15,7 @@ from admin_app.views.video_upload import storage_of
 from core.clock import utcnow
 from core.errors import ServiceError
 from core.models import Role
-from core.services import media_check, media_doctor
+from core.services import media_check, media_doctor, media_scan_log
 
 MAX_ROWS_SHOWN = 500
 PAGE = "/admin/media-doctor"
@@ -41,6 +41,7 @@ class MediaDoctorView(BaseView):
 
         def load(session: Any, actor: Any) -> dict[str, Any]:
             report = media_doctor.scan(session, storage, actor=actor)
+            media_scan_log.record_scan(session, report, actor=actor, now=utcnow())  # the home page reads it
             orphans = media_doctor.find_orphans(session, storage, actor=actor, now=utcnow())
             return {"report": report, "orphans": orphans}
 

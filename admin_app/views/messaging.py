@@ -8,6 +8,7 @@ from sqladmin import ModelView
 
 from admin_app.badges import status_formatter
 from admin_app.base_view import S7ModelView
+from admin_app.filters import status_filter
 from core.models import AuditEvent, EmailOutbox, EmailStatus, Notification
 
 EMAIL_STYLES = {EmailStatus.PENDING: ("В очереди", "bg-yellow"), EmailStatus.SENT: ("Отправлено", "bg-green"),
@@ -66,6 +67,7 @@ class OutboxAdmin(ReadOnlyView, model=EmailOutbox):
     column_list: ClassVar[list[Any]] = [EmailOutbox.created_at, EmailOutbox.to_addr, EmailOutbox.subject,
                                         EmailOutbox.status, EmailOutbox.attempts, EmailOutbox.sent_at]
     column_default_sort: ClassVar[list[Any]] = [(EmailOutbox.created_at, True)]
+    column_filters: ClassVar[list[Any]] = [status_filter(EmailOutbox.status, EMAIL_STYLES)]
     column_labels: ClassVar[dict[Any, str]] = {
         EmailOutbox.created_at: "Создано", EmailOutbox.to_addr: "Кому", EmailOutbox.subject: "Тема",
         EmailOutbox.status: "Статус", EmailOutbox.attempts: "Попыток", EmailOutbox.sent_at: "Отправлено",

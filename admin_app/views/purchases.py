@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from admin_app.badges import status_formatter
 from admin_app.base_view import S7ModelView
+from admin_app.filters import status_filter
 from admin_app.form_actions import Field, FormAction
 from admin_app.payment_proof import proof_cell, serve_proof
 from core.models import Purchase, PurchaseStatus
@@ -56,6 +57,7 @@ class PurchaseAdmin(S7ModelView, model=Purchase):
     column_list: ClassVar[list[Any]] = [Purchase.status, Purchase.user, Purchase.course, Purchase.created_at,
                                         Purchase.amount, Purchase.sender_code, Purchase.payer_full_name]
     column_searchable_list: ClassVar[list[Any]] = [Purchase.sender_code]
+    column_filters: ClassVar[list[Any]] = [status_filter(Purchase.status, STATUS_STYLES)]
     column_sortable_list: ClassVar[list[Any]] = [Purchase.created_at, Purchase.status]
     column_labels: ClassVar[dict[Any, str]] = {
         Purchase.status: "Статус", Purchase.user: "Покупатель", Purchase.course: "Курс",

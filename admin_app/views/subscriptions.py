@@ -15,12 +15,13 @@ from starlette.responses import Response
 from admin_app.archive import archive_actions
 from admin_app.badges import status_formatter
 from admin_app.base_view import S7ModelView
+from admin_app.filters import ChoiceFilter, status_filter
 from admin_app.form_actions import ActionCall, Field, FormAction
 from admin_app.helpers import run_service
 from admin_app.payment_proof import proof_cell, serve_proof
 from core.clock import utcnow
 from core.models import Subscription, SubscriptionPlan, SubscriptionStatus
-from core.services import plans, subscriptions
+from core.services import plans, subscriptions, work_queue
 
 STATUS_STYLES = {SubscriptionStatus.PENDING: ("Ожидает", "bg-yellow"),
                  SubscriptionStatus.ACTIVE: ("Активна", "bg-green"),
@@ -86,6 +87,11 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
                                         Subscription.amount, Subscription.payment_comment, Subscription.type,
                                         Subscription.expires_at]
     column_searchable_list: ClassVar[list[Any]] = [Subscription.payment_comment]
+    column_filters: ClassVar[list[Any]] = [
+        status_filter(Subscription.status, STATUS_STYLES),
+        ChoiceFilter("expiring", "Срок", {"7": (f"Истекают за {work_queue.EXPIRING_DAYS} дней",
+                                                lambda: work_queue.expiring_where(utcnow()))}),
+    ]
     column_sortable_list: ClassVar[list[Any]] = [Subscription.created_at, Subscription.status,
                                                  Subscription.expires_at]
     column_labels: ClassVar[dict[Any, str]] = {

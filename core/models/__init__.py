@@ -20,7 +20,7 @@ from .courses import (
     QuestionAnswer,
 )
 from .invitations import Invitation, InvitationKind, InvitationStatus
-from .media import MediaObject
+from .media import MediaObject, MediaScanResult
 from .messaging import (
     AuditAction,
     AuditEvent,
@@ -59,7 +59,8 @@ __all__ = [
     "ClassMembershipPeriod",
     "ClubClass", "ClubMentor", "ClubQuizAnswer", "ClubQuizAssignment", "Course", "CourseEnrollment", "DailyMission",
     "EmailOutbox", "Kruzhok", "Lesson", "LessonCompletion", "LessonQuestion", "LessonSession",
-    "MediaObject", "MissionCompletion", "Module", "Notification", "PaymentCode", "PaymentKind", "Program",
+    "MediaObject", "MediaScanResult", "MissionCompletion", "Module", "Notification", "PaymentCode", "PaymentKind",
+    "Program",
     "ProgramLesson",
     "Purchase", "QuestionAnswer", "Quiz", "QuizQuestion", "RateLimitHit", "Subscription",
     "SubscriptionPlan", "User", "XpEvent", "new_id",

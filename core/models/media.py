@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, String
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, CreatedMixin, IdMixin, fk
+from .base import Base, CreatedMixin, IdMixin, UTCDateTime, fk
 
 
 class MediaObject(IdMixin, CreatedMixin, Base):
@@ -23,3 +26,20 @@ class MediaObject(IdMixin, CreatedMixin, Base):
 
     def __str__(self) -> str:
         return self.key
+
+
+class MediaScanResult(IdMixin, Base):
+    """The summary of one media-doctor scan: the back-office home shows the last one (a page view never
+    runs a full scan of its own)."""
+
+    __tablename__ = "media_scan_results"
+    __table_args__ = (
+        CheckConstraint("total >= 0 AND problems >= 0", name="counts_nonneg"),
+        Index("ix_media_scan_results_scanned_at", "scanned_at"),
+    )
+
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    total: Mapped[int] = mapped_column(Integer, nullable=False)
+    problems: Mapped[int] = mapped_column(Integer, nullable=False)
+    counts: Mapped[dict[str, Any]] = mapped_column(nullable=False, default=dict)
+    actor_id: Mapped[str | None] = fk("users.id", nullable=True, index=False)

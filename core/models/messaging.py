@@ -103,6 +103,7 @@ class AuditAction(StrEnum):
     QUIZ_GRADE = "club_quiz.grade"
     MEDIA_FIX_NON_CANONICAL = "media.fix_non_canonical"
     MEDIA_PURGE_ORPHANS = "media.purge_orphans"
+    MEDIA_SCAN = "media.scan"
     XP_ADJUST = "xp.adjust"
     MISSION_CREATE = "mission.create"
     MISSION_UPDATE = "mission.update"
