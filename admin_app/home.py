@@ -41,6 +41,8 @@ CARDS: list[HomeCard] = [
              icon="fa-solid fa-money-bill"),
     HomeCard("Заявки на сертификат", "/certificate-request/list?status=PENDING", work_queue.pending_certificates,
              admin_only=True, icon="fa-solid fa-award"),
+    HomeCard("Строки выписки без пары", "/bank-statement", work_queue.unmatched_statement_lines, admin_only=True,
+             icon="fa-solid fa-file-invoice"),
     HomeCard("Проблемы с медиа", "/media-doctor", work_queue.media_problems, age="проверено",
              empty="Проблем нет", icon="fa-solid fa-stethoscope"),
     HomeCard("Письма не отправлены", "/email-outbox/list?status=FAILED", work_queue.failed_emails,

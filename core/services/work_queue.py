@@ -13,6 +13,8 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from core.models import (
+    BankStatement,
+    BankStatementLine,
     CertificateRequest,
     CertificateStatus,
     EmailOutbox,
@@ -21,6 +23,7 @@ from core.models import (
     Purchase,
     PurchaseStatus,
     SessionStatus,
+    StatementLineStatus,
     Subscription,
     SubscriptionStatus,
 )
@@ -69,6 +72,16 @@ def pending_purchases(session: Session, now: datetime, timezone: str) -> Waiting
 
 def pending_certificates(session: Session, now: datetime, timezone: str) -> Waiting:
     return _waiting(session, CertificateRequest.created_at, CertificateRequest.status == CertificateStatus.PENDING)
+
+
+def unmatched_statement_lines(session: Session, now: datetime, timezone: str) -> Waiting:
+    """Bank statement lines no pending request matched yet (waiting since their statement's upload)."""
+    waiting = (StatementLineStatus.NEW, StatementLineStatus.UNMATCHED, StatementLineStatus.AMOUNT_MISMATCH)
+    row = session.execute(select(func.count(), func.min(BankStatement.created_at))
+                          .select_from(BankStatementLine)
+                          .join(BankStatement, BankStatement.id == BankStatementLine.statement_id)
+                          .where(BankStatementLine.status.in_(waiting))).one()
+    return Waiting(count=int(row[0] or 0), since=row[1])
 
 
 def failed_emails(session: Session, now: datetime, timezone: str) -> Waiting:
