@@ -179,3 +179,11 @@ def _guard_saves(cls: type) -> None:
 
 
 _guard_saves(S7ModelView)
+
+
+class ReadOnlyView(S7ModelView):
+    """History and logs: browse, search, export — no create, edit or delete route works for anyone."""
+
+    can_create = False
+    can_edit = False
+    can_delete = False

@@ -24,6 +24,7 @@ CATEGORY_OF: dict[str, str] = {
     "quiz-question": "Обучение",
     # Кружки
     "kruzhok": "Кружки", "club-class": "Кружки", "lesson-session": "Кружки", "attendance": "Кружки",
+    "club-quiz-assignment": "Кружки", "session-checkin": "Кружки", "absence-alert": "Кружки", "invitation": "Кружки",
     # Платежи
     "subscription": "Платежи", "subscription-plan": "Платежи", "purchase": "Платежи",
     "statement": "Платежи", "bank-statement": "Платежи", "statement-line": "Платежи",

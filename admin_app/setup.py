@@ -20,6 +20,8 @@ from admin_app.menu import arrange
 from admin_app.views.bank_statement import BankStatementView
 from admin_app.views.bytesize import ByteSizeAdmin
 from admin_app.views.certificates import CertificateRequestAdmin
+from admin_app.views.club_quizzes import QuizAssignmentAdmin
+from admin_app.views.club_records import AbsenceAlertAdmin, CheckinAdmin, InvitationAdmin
 from admin_app.views.clubs import ClubClassAdmin, KruzhokAdmin
 from admin_app.views.courses import CourseAdmin, LessonAdmin, ModuleAdmin
 from admin_app.views.media_doctor import MediaDoctorView
@@ -50,6 +52,10 @@ VIEWS: list[type[BaseView]] = [
     KruzhokAdmin,
     ClubClassAdmin,
     LessonSessionAdmin,
+    QuizAssignmentAdmin,
+    CheckinAdmin,
+    AbsenceAlertAdmin,
+    InvitationAdmin,
     CourseAdmin,
     ModuleAdmin,
     LessonAdmin,

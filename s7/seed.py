@@ -28,6 +28,7 @@ from core.models import (
 )
 from core.services import auth
 from core.settings import Settings
+from s7.seed_club_history import seed_club_history
 from s7.seed_clubs import seed_clubs
 from s7.seed_learning import seed_learning
 from s7.seed_media import seed_media
@@ -50,6 +51,7 @@ EXTRA_STEPS: list[SeedStep] = [
     seed_clubs,
     seed_learning,
     seed_queue,
+    seed_club_history,
 ]
 
 

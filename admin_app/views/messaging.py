@@ -7,19 +7,13 @@ from typing import Any, ClassVar
 from sqladmin import ModelView
 
 from admin_app.badges import status_formatter
-from admin_app.base_view import S7ModelView
+from admin_app.base_view import ReadOnlyView
 from admin_app.filters import status_filter
 from core.models import AuditEvent, EmailOutbox, EmailStatus, Notification
 
 EMAIL_STYLES = {EmailStatus.PENDING: ("В очереди", "bg-yellow"), EmailStatus.SENT: ("Отправлено", "bg-green"),
                 EmailStatus.SENT_TO_LOG: ("Записано в журнал", "bg-azure"),
                 EmailStatus.FAILED: ("Не отправлено", "bg-red")}
-
-
-class ReadOnlyView(S7ModelView):
-    can_create = False
-    can_edit = False
-    can_delete = False
 
 
 class NotificationAdmin(ReadOnlyView, model=Notification):

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Integer, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, fk
+from .clubs import ClubClass
+from .schedule import LessonSession
+from .users import User
 
 
 class AbsenceAlert(IdMixin, CreatedMixin, Base):
@@ -26,6 +29,12 @@ class AbsenceAlert(IdMixin, CreatedMixin, Base):
     last_session_id: Mapped[str] = fk("lesson_sessions.id", index=False)
     missed: Mapped[int] = mapped_column(Integer, nullable=False)
 
+    # Read-only links for the back-office.
+    student: Mapped[User] = relationship(foreign_keys=[student_id], viewonly=True)
+    club_class: Mapped[ClubClass] = relationship(viewonly=True)
+    first_session: Mapped[LessonSession] = relationship(foreign_keys=[first_session_id], viewonly=True)
+    last_session: Mapped[LessonSession] = relationship(foreign_keys=[last_session_id], viewonly=True)
+
 
 class SessionCheckin(IdMixin, Base):
     """Self check-in of a lesson session: open while opened_at <= now < closes_at (the mentor closes it
@@ -42,3 +51,7 @@ class SessionCheckin(IdMixin, Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=_utcnow)
+
+    # Read-only links for the back-office.
+    lesson_session: Mapped[LessonSession] = relationship(viewonly=True)
+    opened_by: Mapped[User] = relationship(foreign_keys=[opened_by_id], viewonly=True)

@@ -7,9 +7,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, CreatedMixin, IdMixin, UTCDateTime, check_in, fk
+from .clubs import ClubClass, Kruzhok
+from .users import User
 
 
 class InvitationKind(StrEnum):
@@ -43,3 +45,9 @@ class Invitation(IdMixin, CreatedMixin, Base):
     user_id: Mapped[str | None] = fk("users.id", ondelete="RESTRICT", nullable=True, index=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=InvitationStatus.PENDING)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Read-only links for the back-office (the invitee may have no account yet: `user` is then None).
+    kruzhok: Mapped[Kruzhok] = relationship(viewonly=True)
+    club_class: Mapped[ClubClass | None] = relationship(viewonly=True)
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id], viewonly=True)
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id], viewonly=True)

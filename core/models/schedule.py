@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, CreatedMixin, IdMixin, UTCDateTime, _utcnow, check_in, fk
 from .clubs import ClubClass
-from .programs import ProgramLesson
+from .programs import ProgramLesson, Quiz
+from .users import User
 
 
 class SessionStatus(StrEnum):
@@ -106,6 +107,13 @@ class ClubQuizAssignment(IdMixin, Base):
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_manual: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
+    # Read-only links for the back-office (viewonly: writes go through the services by the ids above).
+    student: Mapped[User] = relationship(foreign_keys=[student_id], viewonly=True)
+    quiz: Mapped[Quiz] = relationship(viewonly=True)
+    lesson_session: Mapped[LessonSession | None] = relationship(viewonly=True)
+    question_answers: Mapped[list[ClubQuizAnswer]] = relationship(
+        viewonly=True, order_by=lambda: [ClubQuizAnswer.answered_at, ClubQuizAnswer.id])
+
 
 class ClubQuizAnswer(IdMixin, Base):
     """One answer to one question of an assignment: "hardest questions" is a GROUP BY over this table
@@ -127,3 +135,6 @@ class ClubQuizAnswer(IdMixin, Base):
     points: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     question_text: Mapped[str] = mapped_column(Text, nullable=False)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=_utcnow)
+
+    def __str__(self) -> str:
+        return self.question_text

@@ -10,13 +10,17 @@ import html
 import pytest
 
 from core.models import (
+    AbsenceAlert,
     AuditEvent,
     ByteSizeItem,
     CertificateRequest,
+    ClubQuizAssignment,
     Course,
     EmailOutbox,
+    Invitation,
     Notification,
     Purchase,
+    SessionCheckin,
     Subscription,
 )
 from tests.admin.helpers import ORIGIN, csrf_of, login, model_views
@@ -42,7 +46,24 @@ def _rows(session, world) -> dict[type, str]:  # type: ignore[no-untyped-def]
     rows[Purchase] = session.scalar(select(Purchase.id).where(Purchase.user_id == world.student.id))
     rows[CertificateRequest] = session.scalar(select(CertificateRequest.id)
                                               .where(CertificateRequest.user_id == world.student.id).limit(1))
+    rows[ClubQuizAssignment] = session.scalar(select(ClubQuizAssignment.id)
+                                              .where(ClubQuizAssignment.student_id == world.student.id))
+    rows.update(_club_records(session, world))
     return rows
+
+
+def _club_records(session, world) -> dict[type, str]:  # type: ignore[no-untyped-def]
+    """A check-in window, an absence alert and an invitation of the world's class (read-only history views)."""
+    held = world.lesson_session
+    records = [SessionCheckin(session_id=held.id, opened_by_id=world.owner.id, opened_at=held.starts_at,
+                              closes_at=held.starts_at, updated_at=held.starts_at),
+               AbsenceAlert(student_id=world.student.id, class_id=world.klass.id, first_session_id=held.id,
+                            last_session_id=held.id, missed=3),
+               Invitation(kind="STUDENT", kruzhok_id=world.club.id, class_id=world.klass.id, target_id=world.klass.id,
+                          email="invited@example.com", invited_by_id=world.owner.id)]
+    session.add_all(records)
+    session.flush()
+    return {type(row): row.id for row in records}
 
 
 def test_every_model_view_is_in_the_matrix(session) -> None:  # type: ignore[no-untyped-def]
