@@ -5,13 +5,18 @@ import json
 from sqlalchemy import func, select
 
 from core.models import (
+    AbsenceAlert,
     CertificateRequest,
+    ClubQuizAnswer,
+    ClubQuizAssignment,
     Course,
     DailyMission,
+    Invitation,
     Kruzhok,
     LessonSession,
     MediaScanResult,
     Purchase,
+    SessionCheckin,
     Subscription,
     User,
 )
@@ -61,8 +66,13 @@ def test_seed_demo_is_idempotent(cli_env, capsys):
         # The home's queue (s7/seed_queue.py): once each, however often the seed runs.
         assert session.scalar(select(func.count()).select_from(Subscription)
                               .where(Subscription.status == "PENDING")) == 2
-        assert session.scalar(select(func.count()).select_from(LessonSession)) == 8
+        # 8 of the queue + 3 held ones of the club history (s7/seed_club_history.py)
+        assert session.scalar(select(func.count()).select_from(LessonSession)) == 11
         assert session.scalar(select(func.count()).select_from(CertificateRequest)) == 1
         assert session.scalar(select(func.count()).select_from(MediaScanResult)) == 1
         assert session.scalar(select(func.count()).select_from(DailyMission)) == 1
+        # the club history the back-office's read-only views show (s7/seed_club_history.py)
+        for model, rows in ((AbsenceAlert, 1), (SessionCheckin, 1), (Invitation, 1), (ClubQuizAssignment, 2),
+                            (ClubQuizAnswer, 2)):
+            assert session.scalar(select(func.count()).select_from(model)) == rows, model.__name__
         assert session.scalar(select(func.count()).select_from(User).where(User.role == "ADMIN")) == 1

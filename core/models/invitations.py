@@ -34,6 +34,7 @@ class Invitation(IdMixin, CreatedMixin, Base):
         Index("uq_club_invitations_pending", "kind", "target_id", "email", unique=True,
               sqlite_where=text("status = 'PENDING'"), postgresql_where=text("status = 'PENDING'")),
         Index("ix_club_invitations_email_status", "email", "status"),
+        Index("ix_club_invitations_created_at", "created_at"),  # the back-office list, newest first
     )
 
     kind: Mapped[str] = mapped_column(String(16), nullable=False)

@@ -89,6 +89,7 @@ class ClubQuizAssignment(IdMixin, Base):
         check_in("status", QuizAssignmentStatus, name="status"),
         Index("ix_club_quiz_assignments_status_due", "status", "due_at"),
         Index("ix_club_quiz_assignments_session", "session_id"),
+        Index("ix_club_quiz_assignments_assigned_at", "assigned_at"),  # the back-office list, newest first
         # Every assignment comes from a held session, or was sent by hand (is_manual).
         CheckConstraint("session_id IS NOT NULL OR is_manual", name="session_or_manual"),
     )
