@@ -1,14 +1,14 @@
 """indexes for the back-office lists of club quiz assignments and invitations (newest first)
 
 Revision ID: e3b1c7a4f2d9
-Revises: c4e7a1b9d2f0
+Revises: 2821173455f0
 Create Date: 2026-12-04 23:05:00
 """
 from alembic import op
 
 
 revision = 'e3b1c7a4f2d9'
-down_revision = 'c4e7a1b9d2f0'
+down_revision = '2821173455f0'
 branch_labels = None
 depends_on = None
 
