@@ -8,11 +8,13 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
+from core.services.clean import INT_MAX, INT_MIN
 from public_api.http import ApiMeta, body_is_required
 
 ERROR_SCHEMA = {
@@ -30,10 +32,40 @@ def register_path(path: str, method: str, operation: dict[str, Any]) -> None:
     EXTRA_PATHS.setdefault(path, {})[method.lower()] = operation
 
 
+class ApiJsonSchema(GenerateJsonSchema):
+    """Pydantic's JSON Schema plus the rules `public_api/validation.py` applies to every request value:
+    integers fit a 32-bit column, floats stay within ±1e15, no string holds a NUL character."""
+
+    def int_schema(self, schema: core_schema.IntSchema) -> JsonSchemaValue:
+        result = super().int_schema(schema)
+        if "exclusiveMinimum" not in result:
+            result.setdefault("minimum", INT_MIN)
+        if "exclusiveMaximum" not in result:
+            result.setdefault("maximum", INT_MAX)
+        return result
+
+    def float_schema(self, schema: core_schema.FloatSchema) -> JsonSchemaValue:
+        result = super().float_schema(schema)
+        if "exclusiveMinimum" not in result:
+            result.setdefault("minimum", -1e15)
+        if "exclusiveMaximum" not in result:
+            result.setdefault("maximum", 1e15)
+        return result
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        result = super().str_schema(schema)
+        result.setdefault("pattern", NO_NUL)
+        return result
+
+
+NO_NUL = "^[^\\x00]*$"
+
+
 def _schema_of(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return {"$ref": f"#/components/schemas/{tp.__name__}"}
-    schema = TypeAdapter(tp).json_schema(ref_template="#/components/schemas/{model}", by_alias=True)
+    schema = TypeAdapter(tp).json_schema(ref_template="#/components/schemas/{model}", by_alias=True,
+                                         schema_generator=ApiJsonSchema)
     defs.update(schema.pop("$defs", {}))
     return schema
 
@@ -46,11 +78,13 @@ def build_schema(routes: list[Route]) -> dict[str, Any]:
             if isinstance(tp, type) and issubclass(tp, BaseModel):
                 models.add(tp)
     _, top = models_json_schema([(c, "serialization") for c in sorted(models, key=lambda c: c.__name__)],
-                                ref_template="#/components/schemas/{model}", by_alias=True)
+                                ref_template="#/components/schemas/{model}", by_alias=True,
+                                schema_generator=ApiJsonSchema)
     defs: dict[str, Any] = dict(top.get("$defs", {}))
     for model in models:  # request models are validated by alias too
         defs.setdefault(model.__name__,
-                        model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}"))
+                        model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}",
+                                                schema_generator=ApiJsonSchema))
     paths: dict[str, dict[str, Any]] = {}
     for m in metas:
         op: dict[str, Any] = {
@@ -63,7 +97,8 @@ def build_schema(routes: list[Route]) -> dict[str, Any]:
                   for p in re.findall(r"{(\w+)(?::\w+)?}", m.path)]
         if m.query is not None:
             # The model's own schema per field: bounds, lengths and patterns included.
-            query_schema = m.query.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+            query_schema = m.query.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}",
+                                                     schema_generator=ApiJsonSchema)
             defs.update(query_schema.pop("$defs", {}))
             for name, info in m.query.model_fields.items():
                 alias = info.alias or name

@@ -155,6 +155,8 @@ class ApiModel(BaseModel):
         kind = _scalar_kind(cls.model_fields[info.field_name].annotation)
         if kind is None:
             return value
+        if kind is int and isinstance(value, float) and value.is_integer():
+            return int(value)  # JSON Schema's integer: 5.0 is the integer 5
         ok = (isinstance(value, bool) if kind is bool
               else isinstance(value, int) and not isinstance(value, bool) if kind is int
               else isinstance(value, int | float) and not isinstance(value, bool))

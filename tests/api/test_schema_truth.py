@@ -25,3 +25,13 @@ def test_a_put_without_its_body_is_refused(client, make) -> None:  # type: ignor
     missing = client.put(f"/api/admin-courses/{course.id}", headers=admin)
     assert missing.status_code == 422 and missing.json()["error"]["code"] == "invalid_json"
     assert client.put(f"/api/admin-courses/{course.id}", headers=admin, json={}).status_code == 200
+
+
+def test_every_request_integer_declares_its_column_range(client, make) -> None:  # type: ignore[no-untyped-def]
+    params = {p["name"]: p["schema"] for p in _operation(client, "/api/admin/purchases/pending", "get")["parameters"]}
+    assert params["offset"]["minimum"] == 0 and params["offset"]["maximum"] == 2**31 - 1
+    admin = token_for(client.app, make.admin())
+    assert client.get("/api/admin/purchases/pending?offset=2147483648", headers=admin).status_code == 422
+    course = client.post("/api/admin-courses", headers=admin, json={"title": "Курс", "price": 5.0})
+    assert course.status_code == 201, course.text
+    assert course.json()["price"] == 5
