@@ -40,6 +40,10 @@ from core.settings import Settings
 from core.wiring import storage_of
 
 TEMPLATES = Path(__file__).parent / "templates"
+# The S7 mark as an inline SVG (no file to serve, no 404 for /favicon.ico on back-office pages).
+FAVICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' "
+           "height='32' rx='6' fill='%23206bc4'/%3E%3Ctext x='16' y='22' font-family='Arial' font-size='15' "
+           "font-weight='700' fill='white' text-anchor='middle'%3ES7%3C/text%3E%3C/svg%3E")
 
 # The views. Add new views here (and to the imports above); their menu group is set in admin_app/menu.py.
 VIEWS: list[type[BaseView]] = [
@@ -109,6 +113,7 @@ def mount_admin(app: Starlette, db: Database, settings: Settings, *, serve_media
         session_maker=db.new_sessionmaker(),
         base_url="/admin",
         title="S7 Robotics — админ-панель",
+        favicon_url=FAVICON,
         templates_dir=str(TEMPLATES),
         authentication_backend=AdminAuth(db=db, secret_key=settings.secret_key,
                                          https_only=settings.https_only_cookies,

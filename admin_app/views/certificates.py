@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from admin_app import decision
 from admin_app.base_view import S7ModelView
 from admin_app.filters import status_filter
 from admin_app.form_actions import ActionCall, Field, FormAction
@@ -139,6 +140,16 @@ class CertificateRequestAdmin(S7ModelView, model=CertificateRequest):
             "<a href='/admin/certificate-request/file/{}' target='_blank' rel='noopener'>Открыть</a>"
         ).format(m.id) if m.certificate_url else "—",
     }
+
+    def decision_card(self, request: Request, obj: Any) -> Markup | None:
+        user = obj.user
+        who = Markup("{}<br><small>{}</small>").format(user.full_name, user.email) if user else None
+        return decision.card("Заявка на сертификат", _status(obj, None), [
+            ("Кто", who), ("XP", f"{obj.total_xp} (порог {obj.threshold_xp})"),
+            ("Кружок", obj.kruzhok.title if obj.kruzhok is not None else None),
+            ("Что выполнено", obj.task_description),
+            ("Запрос от", decision.since(obj.created_at, waiting=obj.status == CertificateStatus.PENDING)),
+        ])
 
     def visible_form_actions(self, request: Request, obj: Any = None) -> list[FormAction]:
         """Only the actions the request's status allows (the service would answer 409 to the others)."""

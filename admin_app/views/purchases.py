@@ -10,6 +10,7 @@ from sqlalchemy import case
 from starlette.requests import Request
 from starlette.responses import Response
 
+from admin_app import decision
 from admin_app.badges import status_formatter
 from admin_app.base_view import S7ModelView
 from admin_app.filters import status_filter
@@ -77,6 +78,18 @@ class PurchaseAdmin(S7ModelView, model=Purchase):
     async def proof(self, request: Request) -> Response:
         """The purchase's payment screenshot (ADMIN or its uploader)."""
         return await serve_proof(request, Purchase)
+
+    def decision_card(self, request: Request, obj: Any) -> Markup | None:
+        user = obj.user
+        who = Markup("{}<br><small>{}</small>").format(user.full_name, user.email) if user else None
+        return decision.card("Оплата курса", status_formatter(STATUS_STYLES)(obj, None), [
+            ("Кто", who), ("Курс", obj.course.title if obj.course else None),
+            ("Сумма", f"{obj.amount} {obj.currency}"),
+            ("Код отправителя", Markup("<b class='font-monospace'>{}</b>").format(obj.sender_code)),
+            ("Плательщик", obj.payer_full_name),
+            ("Заявка от", decision.since(obj.created_at, waiting=obj.status == PurchaseStatus.PENDING)),
+            ("Скриншот оплаты", proof_cell(obj, None) if obj.payment_proof_url else "нет"),
+        ])
 
     def visible_form_actions(self, request: Request, obj: Any = None) -> list[FormAction]:
         """No Одобрить / Отклонить buttons on a decided purchase: the service would only answer 409."""

@@ -12,9 +12,10 @@ from sqlalchemy import case
 from starlette.requests import Request
 from starlette.responses import Response
 
+from admin_app import decision
 from admin_app.archive import archive_actions
 from admin_app.badges import status_formatter
-from admin_app.base_view import S7ModelView
+from admin_app.base_view import S7ModelView, local_datetime
 from admin_app.filters import ChoiceFilter, status_filter
 from admin_app.form_actions import ActionCall, Field, FormAction
 from admin_app.helpers import run_service
@@ -115,6 +116,20 @@ class SubscriptionAdmin(S7ModelView, model=Subscription):
     async def proof(self, request: Request) -> Response:
         """The request's payment screenshot (ADMIN or its uploader)."""
         return await serve_proof(request, Subscription)
+
+    def decision_card(self, request: Request, obj: Any) -> Markup | None:
+        user = obj.user
+        who = Markup("{}<br><small>{}</small>").format(user.full_name, user.email) if user else None
+        pending = obj.status == SubscriptionStatus.PENDING
+        return decision.card("Заявка на подписку", status_formatter(STATUS_STYLES)(obj, None), [
+            ("Кто", who), ("Тариф", plans.PLAN_LABELS.get(obj.type, obj.type)),
+            ("Сумма", f"{obj.amount} {obj.currency}"),
+            ("Код отправителя", Markup("<b class='font-monospace'>{}</b>").format(obj.payment_comment)),
+            ("Заявка от", decision.since(obj.created_at, waiting=pending)),
+            ("Кружков у пользователя", str(getattr(obj, "_clubs_count", "—"))),
+            ("Скриншот оплаты", proof_cell(obj, None) if obj.payment_proof_url else "нет"),
+            ("Действует до", local_datetime(obj.expires_at) if obj.expires_at else None),
+        ])
 
     def visible_form_actions(self, request: Request, obj: Any = None) -> list[FormAction]:
         """No Одобрить / Отклонить buttons on a decided request: the service would only answer 409."""
