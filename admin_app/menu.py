@@ -35,6 +35,7 @@ CATEGORY_OF: dict[str, str] = {
     # Система
     "user": "Система", "notification": "Система", "email-outbox": "Система", "audit-event": "Система",
     "media-doctor": "Система",
+    "play-check": "Система",
 }
 
 

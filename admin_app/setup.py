@@ -27,6 +27,7 @@ from admin_app.views.courses import CourseAdmin, LessonAdmin, ModuleAdmin
 from admin_app.views.media_doctor import MediaDoctorView
 from admin_app.views.messaging import AuditAdmin, NotificationAdmin, OutboxAdmin
 from admin_app.views.missions import DailyMissionAdmin
+from admin_app.views.play_check import PlayCheckView
 from admin_app.views.programs import ProgramAdmin, ProgramLessonAdmin, QuizAdmin, QuizQuestionAdmin
 from admin_app.views.purchases import PurchaseAdmin
 from admin_app.views.reports import ReportsView
@@ -73,6 +74,7 @@ VIEWS: list[type[BaseView]] = [
     AuditAdmin,
     MediaDoctorView,
     ReportsView,
+    PlayCheckView,
     OutboxAdmin,
 ]
 

@@ -104,6 +104,7 @@ class AuditAction(StrEnum):
     MEDIA_FIX_NON_CANONICAL = "media.fix_non_canonical"
     MEDIA_PURGE_ORPHANS = "media.purge_orphans"
     MEDIA_SCAN = "media.scan"
+    PLAY_CHECK = "play.check"  # «Почему не воспроизводится?»: read-only, but who looked at whom is recorded
     XP_ADJUST = "xp.adjust"
     MISSION_CREATE = "mission.create"
     MISSION_UPDATE = "mission.update"

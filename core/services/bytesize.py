@@ -18,6 +18,7 @@ from core.services import audit, clean
 from core.services.media import require_media_url
 from core.services.pagination import Page
 from core.services.permissions import require_admin
+from core.services.play_access import Access, Reason
 
 FIELDS = ("title", "description", "video_url", "cover_image_url", "is_published")
 API_NAMES = {"title": "title", "description": "description", "video_url": "videoUrl",
@@ -107,9 +108,21 @@ def set_published(session: Session, storage: Any, *, actor: User | None, item_id
     return item
 
 
+def _in_feed() -> tuple[Any, ...]:
+    """The feed's rule: published, with a video."""
+    return ByteSizeItem.is_published.is_(True), ByteSizeItem.video_url.is_not(None)
+
+
+def item_access(session: Session, item: ByteSizeItem) -> Access:
+    """Whether the feed shows `item`, with the reason (the feed's own rule, asked of one row)."""
+    if session.scalar(select(ByteSizeItem.id).where(ByteSizeItem.id == item.id, *_in_feed())) is not None:
+        return Access(Reason.OPEN_IN_FEED)
+    return Access(Reason.ITEM_UNPUBLISHED if not item.is_published else Reason.ITEM_WITHOUT_VIDEO)
+
+
 def list_feed(session: Session, *, page: Page) -> tuple[list[ByteSizeItem], int]:
     """Published items with a video, newest first (id breaks ties so pages never overlap)."""
-    base = select(ByteSizeItem).where(ByteSizeItem.is_published.is_(True), ByteSizeItem.video_url.is_not(None))
+    base = select(ByteSizeItem).where(*_in_feed())
     items = session.scalars(base.order_by(ByteSizeItem.created_at.desc(), ByteSizeItem.id.desc())
                             .limit(page.limit).offset(page.offset)).all()
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core.errors import ErrorCode, Forbidden, NotFound, field_error
 from core.models import Course, Lesson, LessonCompletion, LessonQuestion, Module, QuestionAnswer, User, XpSource
 from core.services import missions, xp
-from core.services.courses import can_watch, is_enrolled
+from core.services.courses import course_visible, is_enrolled, lesson_access
 from core.services.permissions import require_user
 
 
@@ -27,11 +27,11 @@ def _lesson_in_course(session: Session, actor: User, course_id: str, lesson_id: 
         select(Course, Lesson).join(Module, Module.course_id == Course.id).join(Lesson, Lesson.module_id == Module.id)
         .where(Course.id == course_id, Lesson.id == lesson_id)
     ).first()
-    if row is None or (not row[0].is_published and not actor.is_admin):
+    if row is None or not course_visible(row[0], actor):
         raise NotFound("Урок не найден")
     course, lesson = row
     enrolled = is_enrolled(session, user_id=actor.id, course_id=course.id)
-    if not can_watch(course, lesson, actor=actor, enrolled=enrolled):
+    if not lesson_access(course, lesson, actor=actor, enrolled=enrolled).allowed:
         raise Forbidden("Урок доступен после записи на курс", code=ErrorCode.NOT_ENROLLED)
     return course, lesson
 

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from core.errors import ErrorCode, Forbidden, Invalid, NotFound, field_error
 from core.models import AuditAction, Course, CourseEnrollment, Lesson, Module, User
 from core.services import audit, bounds, clean, course_structure
-from core.services.course_structure import CourseView, QuestionView
+from core.services.course_structure import CourseView, LessonView, QuestionView
 from core.services.media import require_media_url
 from core.services.pagination import Page
 from core.services.permissions import require_admin
+from core.services.play_access import Access, Reason
 
 COURSE_FIELDS = ("title", "description", "cover_url", "is_published", "is_free", "price")
 
@@ -141,9 +142,14 @@ def _course_or_404(session: Session, course_id: str | None) -> Course:
     return course
 
 
+def course_visible(course: Course | CourseView, actor: User | None) -> bool:
+    """Unpublished courses exist only for admins (everyone else gets 404)."""
+    return course.is_published or (actor is not None and actor.is_admin)
+
+
 def _visible_course(session: Session, actor: User | None, course_id: str) -> Course:
     course = _course_or_404(session, course_id)
-    if not course.is_published and not (actor is not None and actor.is_admin):
+    if not course_visible(course, actor):
         raise NotFound("Курс не найден")
     return course
 
@@ -153,13 +159,22 @@ def is_enrolled(session: Session, *, user_id: str, course_id: str) -> bool:
         CourseEnrollment.course_id == course_id, CourseEnrollment.user_id == user_id)) is not None
 
 
-def can_watch(course: Course, lesson: Lesson, *, actor: User | None, enrolled: bool) -> bool:
-    """The SPEC §4 rule for a lesson's video and content."""
-    return may_watch(is_free=course.is_free, is_free_preview=lesson.is_free_preview, actor=actor, enrolled=enrolled)
-
-
-def may_watch(*, is_free: bool, is_free_preview: bool, actor: User | None, enrolled: bool) -> bool:
-    return bool((actor is not None and actor.is_admin) or enrolled or is_free or is_free_preview)
+def lesson_access(course: Course | CourseView, lesson: Lesson | LessonView, *, actor: User | None,
+                  enrolled: bool) -> Access:
+    """The SPEC §4 rule for a lesson's video and content, with its reason (the API and the back-office
+    «Почему не воспроизводится?» both read it)."""
+    is_admin = actor is not None and actor.is_admin
+    if not course_visible(course, actor):
+        return Access(Reason.COURSE_UNPUBLISHED)
+    if is_admin:
+        return Access(Reason.OPEN_ADMIN)
+    if enrolled:
+        return Access(Reason.OPEN_ENROLLED)
+    if course.is_free:
+        return Access(Reason.OPEN_FREE_COURSE)
+    if lesson.is_free_preview:
+        return Access(Reason.OPEN_FREE_PREVIEW)
+    return Access(Reason.NOT_ENROLLED)
 
 
 @dataclass(frozen=True)
@@ -170,7 +185,7 @@ class CourseListed:
 
 @dataclass(frozen=True)
 class LessonOutline:
-    """A lesson as the course page shows it: video, content and questions only when `can_watch`."""
+    """A lesson as the course page shows it: video, content and questions only when `lesson_access` allows."""
 
     id: str
     title: str
@@ -214,18 +229,17 @@ def list_courses(session: Session, *, page: Page) -> tuple[list[CourseListed], i
 
 
 def get_course(session: Session, *, actor: User | None, course_id: str) -> CoursePage:
-    """The course page: modules → lessons (ordered); video URLs only where `can_watch` allows.
+    """The course page: modules → lessons (ordered); video URLs only where `lesson_access` allows.
     The structure comes from `course_structure` (unchanged courses cost one version read)."""
     course = course_structure.course_view(session, course_id)
-    if course is None or (not course.is_published and not (actor is not None and actor.is_admin)):
+    if course is None or not course_visible(course, actor):
         raise NotFound("Курс не найден")
     enrolled = actor is not None and is_enrolled(session, user_id=actor.id, course_id=course.id)
     modules = []
     for module in course.modules:
         lessons = []
         for lesson in module.lessons:
-            open_ = may_watch(is_free=course.is_free, is_free_preview=lesson.is_free_preview, actor=actor,
-                              enrolled=enrolled)
+            open_ = lesson_access(course, lesson, actor=actor, enrolled=enrolled).allowed
             lessons.append(LessonOutline(
                 id=lesson.id, title=lesson.title, order_index=lesson.order_index,
                 is_free_preview=lesson.is_free_preview, locked=not open_,

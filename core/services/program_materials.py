@@ -37,6 +37,7 @@ from core.services import audit
 from core.services.media import store_upload
 from core.services.media_sniff import BY_MIME
 from core.services.permissions import require_admin, require_user
+from core.services.play_access import Access, Reason
 from core.services.programs import get_lesson_row, require_program_reader
 from core.storage import Storage
 
@@ -97,19 +98,27 @@ def _student_may_read(session: Session, user: User, lesson: ProgramLesson) -> bo
         .limit(1)) is not None
 
 
+def material_access(session: Session, user: User, lesson: ProgramLesson, *, now: datetime) -> Access:
+    """The download rule above, with its reason (the back-office «Почему не воспроизводится?» shows it).
+    A program reader (admin, mentor) is not asked about classes: an unpublished program is closed to a
+    mentor even when they are also a student."""
+    try:
+        require_program_reader(session, user, now=now)
+    except Forbidden:
+        return Access(Reason.OPEN_CLASS_STUDENT if _student_may_read(session, user, lesson) else Reason.NOT_IN_CLASS)
+    if user.is_admin:
+        return Access(Reason.OPEN_ADMIN)
+    return Access(Reason.OPEN_PROGRAM_READER if lesson.program.is_published else Reason.PROGRAM_UNPUBLISHED)
+
+
 def material_for_download(session: Session, *, actor: User | None, lesson_id: str, kind: Any,
                           now: datetime) -> MaterialFile:
     """The stored file of a material, after the download rule above."""
     actor = require_user(actor)
     which = material_kind(kind)
     lesson = get_lesson_row(session, lesson_id)
-    try:
-        require_program_reader(session, actor, now=now)
-        if not lesson.program.is_published and not actor.is_admin:
-            raise NotFound("Урок программы не найден")
-    except Forbidden:
-        if not _student_may_read(session, actor, lesson):
-            raise NotFound("Урок программы не найден") from None
+    if not material_access(session, actor, lesson, now=now).allowed:
+        raise NotFound("Урок программы не найден")
     return stored_material(session, key=getattr(lesson, COLUMN[which]), kind=which, title=lesson.title)
 
 
