@@ -484,3 +484,28 @@ def test_bad_statement_files_are_a_russian_400_and_change_nothing(admin_client, 
                                ("file", ("выписка.csv", STATEMENT_BAD_FILES[case], "text/csv"))])
     _assert_russian_400(admin_client.post("/admin/bank-statement", content=body, headers=headers))
     assert _statement_snapshot(session) == before
+
+
+# «Почему не воспроизводится?» (a custom page): every bad input is a Russian 400 and not even an audit row.
+PLAY_CHECK_BAD: dict[str, dict[str, str]] = {
+    "unknown_email": {"user": "nobody@example.kz"}, "unknown_id": {"user": UNKNOWN_ID},
+    "empty_user": {"user": ""}, "nul_user": {"user": NUL_TITLE}, "long_user": {"user": "a" * 300 + "@x.kz"},
+    "unknown_kind": {"kind": "movie"}, "empty_item": {"item": ""}, "unknown_item": {"item": UNKNOWN_ID},
+    "nul_item": {"item": NUL_TITLE}, "huge_item": {"item": HUGE * 5},
+}
+
+
+@pytest.mark.parametrize("case", list(PLAY_CHECK_BAD))
+def test_bad_play_check_is_a_russian_400_and_changes_nothing(admin_client, session, make, case):  # type: ignore[no-untyped-def]
+    course = _course(session)
+    module = courses.create_module(session, actor=admin_client.admin_user, course_id=course.id, title="М",
+                                   order_index=0, now=utcnow())
+    lesson = Lesson(module_id=module.id, title="Урок", order_index=0)
+    session.add(lesson)
+    session.flush()
+    before = session.scalar(select(func.count()).select_from(AuditEvent))
+    data = {"csrf_token": csrf_of(admin_client), "user": make.student().email, "kind": "lesson", "item": lesson.id,
+            **PLAY_CHECK_BAD[case]}
+    _assert_russian_400(admin_client.post("/admin/play-check", data=data, headers=ORIGIN))
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == before

@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from admin_app.auth import RoleAuthorization
 from core.clock import utcnow
-from core.models import BankStatement
+from core.models import AuditEvent, BankStatement, Lesson, User
 from core.models.base import Base
 from core.services import bank_statement
 from tests.admin.helpers import ORIGIN, csrf_of, fill_every_view, login, model_views
 from tests.factories_statements import make_pending_subscription, statement_csv, statement_line
 
 STATEMENT_PAGE = "/admin/bank-statement"
+PLAY_PAGE = "/admin/play-check"
 
 
 def _snapshot(session) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
@@ -157,6 +158,7 @@ def test_every_admin_post_needs_token_and_same_origin(client, make, seeded, atta
     before = _snapshot(session)
     urls = [u for view in model_views() for u in _unsafe_urls(session, view)]
     urls.append(("POST", "/admin/media-doctor", {"op": "purge"}))
+    urls.append(("POST", PLAY_PAGE, _play_check_form(session)))  # would write its audit row
     urls += [(m, u, {k: v for k, v in d.items() if k != "csrf_token"}) for m, u, d in _statement_posts(session, "")]
     urls.append(("POST", "/admin/reports", {"view": "lessons", "format": "csv"}))  # the export
     passed: list[str] = []
@@ -180,3 +182,23 @@ def test_every_admin_post_needs_token_and_same_origin(client, make, seeded, atta
     control = client.post(f"/admin/{creatable.identity}/create", data={"csrf_token": token}, headers=ORIGIN)
     assert control.status_code in (200, 400), control.status_code
     assert _snapshot(session) == before
+
+
+def _play_check_form(session) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A valid «Почему не воспроизводится?» form on the demo data: a student and a course lesson."""
+    email = session.scalar(select(User.email).where(User.role == "USER").order_by(User.email).limit(1))
+    return {"user": email, "kind": "lesson", "item": session.scalar(select(Lesson.id).order_by(Lesson.id).limit(1))}
+
+
+def test_support_may_use_the_play_check_and_it_only_writes_its_audit_row(client, make, seeded):
+    """«Почему не воспроизводится?» is a read-only tool SUPPORT may use: the one change is the audit row."""
+    session = seeded
+    support = make.support()
+    login(client, support)
+    before = _snapshot(session)
+    r = client.post(PLAY_PAGE, data={"csrf_token": csrf_of(client), **_play_check_form(session)}, headers=ORIGIN)
+    assert r.status_code == 200 and 'id="play-result"' in r.text, r.text[-1500:]
+    after = _snapshot(session)
+    assert {t for t in after if after[t] != before[t]} == {"audit_events"}
+    rows = session.scalars(select(AuditEvent).where(AuditEvent.actor_id == support.id)).all()
+    assert [row.action for row in rows] == ["play.check"]
