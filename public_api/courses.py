@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from core.services import cache_versions, course_progress, courses, lessons
 from core.services.bounds import MAX_PRICE
@@ -29,12 +30,13 @@ class CourseIn(ApiModel):
 
 
 class CoursePatch(ApiModel):
-    title: str | None = None
+    # A field left out stays as it is; null (not in the schema) is refused except where it clears a value.
+    title: str | SkipJsonSchema[None] = None
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     cover_url: str | None = None
-    is_published: bool | None = None
-    is_free: bool | None = None
-    price: int | None = Field(default=None, ge=0, le=MAX_PRICE)
+    is_published: bool | SkipJsonSchema[None] = None
+    is_free: bool | SkipJsonSchema[None] = None
+    price: Annotated[int, Field(ge=0, le=MAX_PRICE)] | SkipJsonSchema[None] = None
 
 
 class ModuleIn(ApiModel):

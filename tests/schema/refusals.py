@@ -22,6 +22,10 @@ REFUSALS: dict[tuple[str, int, str, str], str] = {
         "a media URL (video, cover) must name an uploaded file (/api/media/<key>) or an allowed external URL",
     ("register", 422, "validation_error", "email"):
         f"email syntax is checked by the service, not declared as a JSON Schema format — {KNOWN}",
+    ("update_course", 422, "validation_error", "Укажите цену платного курса"):
+        "a paid course needs a price above 0 (a rule across two fields: isFree and price)",
+    ("*", 422, "validation_error", "Заполните поле"):
+        f"a required text must not be blank after trimming spaces; minLength is not declared — {KNOWN}",
     ("*", 422, "*", "управляющие символы"):
         "stored texts refuse control characters (one-line fields also tabs and line breaks); the per-field "
         f"pattern is not declared — {KNOWN}",
