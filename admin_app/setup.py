@@ -32,6 +32,7 @@ from admin_app.views.programs import ProgramAdmin, ProgramLessonAdmin, QuizAdmin
 from admin_app.views.purchases import PurchaseAdmin
 from admin_app.views.reports import ReportsView
 from admin_app.views.schedule import LessonSessionAdmin
+from admin_app.views.search import SearchView
 from admin_app.views.subscriptions import PlanAdmin, SubscriptionAdmin
 from admin_app.views.users import UserAdmin
 from core.db import Database
@@ -73,6 +74,7 @@ VIEWS: list[type[BaseView]] = [
     NotificationAdmin,
     AuditAdmin,
     MediaDoctorView,
+    SearchView,
     ReportsView,
     PlayCheckView,
     OutboxAdmin,
