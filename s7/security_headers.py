@@ -3,6 +3,8 @@
   * every response: `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`, and
     `Strict-Transport-Security` when `HTTPS_ONLY_COOKIES` says the site is served over HTTPS;
   * HTML: `X-Frame-Options: DENY` and a Content-Security-Policy with `frame-ancestors 'none'`;
+  * every back-office response (PDF previews, payment screenshots, exports too): `X-Frame-Options: DENY`,
+    so no other site can frame a staff-only file;
   * back-office HTML (/admin): a full CSP. Scripts only from our origin or inline with this
     request's nonce (`request.state.csp_nonce`, used by the templates' own `<script nonce=…>`);
     styles from our origin plus inline styles (SQLAdmin's templates and its widgets write style
@@ -68,8 +70,9 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("Referrer-Policy", "same-origin")
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", HSTS)
-                if headers.get("content-type", "").startswith("text/html"):
+                if in_admin or headers.get("content-type", "").startswith("text/html"):
                     headers.setdefault("X-Frame-Options", "DENY")
+                if headers.get("content-type", "").startswith("text/html"):
                     policy = admin_csp(nonce, extra_sources=self.media_origin) if in_admin else HTML_CSP
                     headers.setdefault("Content-Security-Policy", policy)
             await send(message)

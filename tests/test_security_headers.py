@@ -52,3 +52,13 @@ def test_hsts_only_when_cookies_are_https_only(settings, db):
     app = create_app(settings.model_copy(update={"https_only_cookies": True}), db=db)
     with TestClient(app) as c:
         assert c.get("/healthz").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_back_office_files_cannot_be_framed_either(client):
+    """Not only pages: a staff-only file (here the back-office's static script) is refused to frames."""
+    page = client.get("/admin/login")
+    script = re.search(r'<script[^>]+src="([^"]+/admin/[^"]+\.js)"', page.text)
+    assert script, "the login page loads a back-office script"
+    response = client.get(script.group(1))
+    assert response.status_code == 200 and not response.headers["content-type"].startswith("text/html")
+    assert response.headers["x-frame-options"] == "DENY"
