@@ -36,7 +36,7 @@ class MediaDoctorView(BaseView):
         return request.session.get("role") in (Role.ADMIN, Role.SUPPORT)
 
     async def _render(self, request: Request, check: media_check.UrlCheck | None = None,
-                      status: int = 200) -> Response:
+                      status: int = 200, prefill: str = "") -> Response:
         storage = storage_of(request)
 
         def load(session: Any, actor: Any) -> dict[str, Any]:
@@ -51,15 +51,16 @@ class MediaDoctorView(BaseView):
             data = {"error": error.message}
         problems = data["report"].problems() if "report" in data else []
         context = {**data, "problems": problems[:MAX_ROWS_SHOWN], "problem_total": len(problems),
-                   "labels": LABELS, "check": check, "is_admin": request.session.get("role") == Role.ADMIN}
+                   "labels": LABELS, "check": check, "prefill": prefill,
+                   "is_admin": request.session.get("role") == Role.ADMIN}
         return await self.templates.TemplateResponse(request, "s7/media_doctor.html", context, status_code=status)
 
     # SQLAdmin gives a BaseView one identity and names its route after it, so the page and its three
     # POST operations share one route and an `op` form field.
     @expose("/media-doctor", methods=["GET", "POST"], identity="media-doctor")
     async def page(self, request: Request) -> Response:
-        if request.method == "GET":
-            return await self._render(request)
+        if request.method == "GET":  # ?url=… (from the header search) fills the check's field; POST runs it
+            return await self._render(request, prefill=request.query_params.get("url", "").strip()[:2000])
         form = await parse_form(request)
         op = str(form.get("op", ""))
         storage = storage_of(request)

@@ -31,3 +31,18 @@ def test_search_finds_user_payment_and_class(client, db, settings, session, make
         with count_queries() as n:
             client.get("/admin/search", params={"q": "x" * 600})
         assert n() <= 8
+
+
+def test_a_media_url_opens_the_media_doctor_with_the_url_ready_to_check(client, make):  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    login(client, make.support())
+    url = "https://s7robotics.kz/media/0123456789abcdef.mp4?x=1&y=<2>"
+    results = client.get("/admin/search", params={"q": url}).text
+    link = re.search(r'href="(/admin/media-doctor\?url=[^"]+)"', results)
+    assert link, "the search offers the media doctor's check"
+    page = client.get(html.unescape(link.group(1)))
+    assert page.status_code == 200
+    field = re.search(r'<input[^>]*name="url"[^>]*>', page.text, re.S)
+    assert field and f'value="{html.escape(url)}"' in field.group(0)  # pre-filled, escaped
