@@ -31,6 +31,7 @@ from core.settings import Settings
 from s7.seed_club_history import seed_club_history
 from s7.seed_clubs import seed_clubs
 from s7.seed_learning import seed_learning
+from s7.seed_materials import seed_materials
 from s7.seed_media import seed_media
 from s7.seed_queue import DEMO_TEACHERS, seed_queue
 
@@ -48,6 +49,7 @@ class SeedStep(Protocol):
 
 EXTRA_STEPS: list[SeedStep] = [
     seed_media,
+    seed_materials,  # before the held sessions below: their snapshots list the scenario
     seed_clubs,
     seed_learning,
     seed_queue,

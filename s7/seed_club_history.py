@@ -30,6 +30,7 @@ from core.models import (
     SessionCheckin,
     SessionStatus,
 )
+from core.services import snapshots
 from core.settings import Settings
 
 NEWCOMER = "newcomer@s7.local"
@@ -54,6 +55,8 @@ def _held_sessions(session: Session, klass: ClubClass, lesson: ProgramLesson, me
             for hours in (20, 14, 8)]
     session.add_all(rows)
     session.flush()
+    for row in rows:  # held sessions keep what they showed (titles, materials), as the attendance save does
+        snapshots.snapshot_session(session, lesson_session=row, now=row.starts_at)
     return rows
 
 

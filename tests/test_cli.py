@@ -14,7 +14,9 @@ from core.models import (
     Invitation,
     Kruzhok,
     LessonSession,
+    MediaObject,
     MediaScanResult,
+    ProgramLesson,
     Purchase,
     SessionCheckin,
     Subscription,
@@ -76,3 +78,12 @@ def test_seed_demo_is_idempotent(cli_env, capsys):
                             (ClubQuizAnswer, 2)):
             assert session.scalar(select(func.count()).select_from(model)) == rows, model.__name__
         assert session.scalar(select(func.count()).select_from(User).where(User.role == "ADMIN")) == 1
+        # the demo lesson's scenario (s7/seed_materials.py): one private PDF, listed by the held sessions
+        lesson = session.scalar(select(ProgramLesson).where(ProgramLesson.scenario_key.is_not(None)))
+        assert lesson is not None and lesson.scenario_key
+        pdfs = select(func.count()).select_from(MediaObject).where(
+            MediaObject.is_private.is_(True), MediaObject.content_type == "application/pdf")
+        assert session.scalar(pdfs) == 1
+        held = session.scalars(select(LessonSession).where(LessonSession.program_lesson_id == lesson.id,
+                                                           LessonSession.snapshot_at.is_not(None))).all()
+        assert held and all(s.materials_snapshot == [{"kind": "scenario", "key": lesson.scenario_key}] for s in held)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from sqladmin import ModelView
@@ -30,11 +31,24 @@ class NotificationAdmin(ReadOnlyView, model=Notification):
     }
 
 
+# Entities the services name that are not one model view's model (or not by its class name).
+OTHER_ENTITIES = {"media": "Медиафайл", "bytesize": "ByteSize", "question": "Вопрос урока",
+                  "bank_statement": "Банковская выписка", "statement": "Банковская выписка"}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 def _entity(model: AuditEvent, _attr: Any) -> str:
-    """The model name an audit row stores, as the back-office names it ("User" → "Пользователь")."""
+    """The entity an audit row stores ("User", "program_lesson"…) as the back-office names it."""
     from admin_app.setup import VIEWS
 
-    names = {v.model.__name__: str(v.name) for v in VIEWS if isinstance(v, type) and issubclass(v, ModelView)}
+    names = dict(OTHER_ENTITIES)
+    for v in VIEWS:
+        if isinstance(v, type) and issubclass(v, ModelView):
+            for key in (v.model.__name__, _snake(v.model.__name__), str(getattr(v.model, "__tablename__", ""))):
+                names.setdefault(key, str(v.name))
     return names.get(model.entity, model.entity)
 
 
