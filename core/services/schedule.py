@@ -27,6 +27,7 @@ from core.models import (
     Kruzhok,
     LessonSession,
     ProgramLesson,
+    Quiz,
     SessionStatus,
     User,
 )
@@ -401,16 +402,22 @@ def lesson_page(session: Session, *, actor: User | None, session_id: str, now: d
         .order_by(User.full_name, User.id)).all()
     lesson = row.program_lesson
     quiz = lesson.quiz if lesson is not None else None
-    assigned = 0
-    if quiz is not None:
-        assigned = session.scalar(select(func.count()).select_from(ClubQuizAssignment).where(
-            ClubQuizAssignment.session_id == row.id, ClubQuizAssignment.quiz_id == quiz.id)) or 0
+    # What was sent for this session, by quiz (one query): the lesson's own quiz, or one sent by hand.
+    sent: dict[str, tuple[str, int]] = {qid: (title, int(n)) for qid, title, n in session.execute(
+        select(ClubQuizAssignment.quiz_id, Quiz.title, func.count(ClubQuizAssignment.id))
+        .join(Quiz, Quiz.id == ClubQuizAssignment.quiz_id).where(ClubQuizAssignment.session_id == row.id)
+        .group_by(ClubQuizAssignment.quiz_id, Quiz.title))}
+    quiz_id, quiz_title = (quiz.id, quiz.title) if quiz is not None else (None, None)
+    if sent and (quiz_id is None or quiz_id not in sent):  # a different quiz was sent by hand: show it
+        quiz_id = max(sent, key=lambda qid: (sent[qid][1], qid))
+        quiz_title = sent[quiz_id][0]
+    assigned = sent[quiz_id][1] if quiz_id in sent else 0
     materials = session_materials(row)  # as held (the snapshot), or the lesson's current ones before that
     kinds = {m.kind for m in materials}
     return LessonPage(
         session=view(row, club, now=now),
         has_scenario="scenario" in kinds, has_presentation="presentation" in kinds, materials=materials,
-        quiz_id=quiz.id if quiz else None, quiz_title=quiz.title if quiz else None, quiz_sent=assigned > 0,
+        quiz_id=quiz_id, quiz_title=quiz_title, quiz_sent=assigned > 0,
         quiz_assigned_count=assigned,
         students=[LessonStudent(student_id=uid, full_name=name, enrollment_status=status, status=marks.get(uid))
                   for uid, name, status in people],

@@ -133,3 +133,16 @@ def test_manual_send_refusals(app, client, make):
     assert r.status_code == 409 and r.json()["error"]["code"] == "session_cancelled"
     assert make.session.scalar(select(func.count()).select_from(ClubQuizAssignment)
                                .where(ClubQuizAssignment.student_id == a.id)) == 0
+
+
+def test_lesson_page_shows_a_quiz_sent_by_hand_when_the_lesson_has_none(app, client, make):
+    owner, club, klass, students, lesson, _ = world(make, n=2)
+    plain = make.lesson_session(klass)  # no program lesson, so no quiz of its own
+    headers = token_for(app, owner)
+    page = client.get(f"/api/kruzhok/lesson/{plain.id}", headers=headers).json()
+    assert (page["quizId"], page["quizSent"]) == (None, False)
+    r = client.post(f"/api/kruzhok/lesson/{plain.id}/quiz/send", headers=headers, json={"quizId": lesson.quiz_id})
+    assert r.status_code == 200 and r.json()["sent"] == 2
+    page = client.get(f"/api/kruzhok/lesson/{plain.id}", headers=headers).json()
+    assert page["quizId"] == lesson.quiz_id and page["quizSent"] is True and page["quizAssignedCount"] == 2
+    assert page["quizTitle"]
