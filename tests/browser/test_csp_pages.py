@@ -20,7 +20,7 @@ from tests.net import serve_in_thread
 
 pytestmark = pytest.mark.browser
 
-SKIP = re.compile(r"/admin/(logout|.*/export/|.*/delete|.*/preview/)")  # files (CSV, PDF), not pages
+SKIP = re.compile(r"/admin/(logout|.*/export/|.*/delete|.*/preview/|.*/material/|.*/proof/)")  # files, not pages
 MAX_PAGES = 80
 
 
