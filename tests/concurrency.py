@@ -45,3 +45,18 @@ def race_in_transactions(db: Database, calls: Sequence[Callable[[Any], Any]]) ->
         return run
 
     return run_concurrently([in_transaction(c) for c in calls])
+
+
+def delete_history_free_children(session: Any, *, users: Sequence[str] = (), quizzes: Sequence[str] = ()) -> None:
+    """Committed-data test cleanups: the rows that go with a user, a club or a quiz (RESTRICT keys, so the
+    cleanup deletes them first, as core/services/deletion.py does)."""
+    from sqlalchemy import delete, or_, select
+
+    from core.models import AdminSession, ClubMentor, Kruzhok, Notification, QuizQuestion
+
+    session.execute(delete(Notification).where(Notification.user_id.in_(list(users))))
+    session.execute(delete(AdminSession).where(AdminSession.user_id.in_(list(users))))
+    owned = select(Kruzhok.id).where(Kruzhok.owner_id.in_(list(users)))
+    mentors = or_(ClubMentor.kruzhok_id.in_(owned), ClubMentor.user_id.in_(list(users)))
+    session.execute(delete(ClubMentor).where(mentors))
+    session.execute(delete(QuizQuestion).where(QuizQuestion.quiz_id.in_(list(quizzes))))

@@ -68,7 +68,7 @@ def check_in(column: str, values: type[StrEnum], *, name: str) -> CheckConstrain
 
 def fk(target: str, *, ondelete: str = "RESTRICT", nullable: bool = False, index: bool = True) -> Any:
     """A string-UUID foreign key. RESTRICT by default: history (attendance, scores, payments, XP) is
-    never deleted by a cascade; CASCADE only where the child is pure, history-free data of its parent
+    never deleted by a cascade; children without history are deleted with their parent by core/services/deletion.py
     (docs/decisions.md "History that cannot be deleted")."""
     from sqlalchemy import ForeignKey
 

@@ -88,7 +88,7 @@ class ClubMentor(IdMixin, CreatedMixin, Base):
     __tablename__ = "club_mentors"
     __table_args__ = (UniqueConstraint("kruzhok_id", "user_id", name="uq_club_mentor"),)
 
-    kruzhok_id: Mapped[str] = fk("kruzhoks.id", ondelete="CASCADE", index=False)
+    kruzhok_id: Mapped[str] = fk("kruzhoks.id", index=False)
     user_id: Mapped[str] = fk("users.id")
 
     user: Mapped[User] = relationship()

@@ -93,7 +93,7 @@ class Lesson(IdMixin, CreatedMixin, Base):
 class LessonQuestion(IdMixin, CreatedMixin, Base):
     __tablename__ = "course_questions"
 
-    lesson_id: Mapped[str] = fk("course_lessons.id", ondelete="CASCADE")
+    lesson_id: Mapped[str] = fk("course_lessons.id")
     text: Mapped[str] = mapped_column(Text, nullable=False)
     options: Mapped[list[Any]] = mapped_column(nullable=False, default=list)
     correct_answer: Mapped[str] = mapped_column(String(500), nullable=False)

@@ -128,7 +128,7 @@ class Notification(IdMixin, CreatedMixin, Base):
     )
 
     # A user's inbox is pure data of the user: the only rows that go with them (users are blocked, not deleted).
-    user_id: Mapped[str] = fk("users.id", ondelete="CASCADE", index=False)
+    user_id: Mapped[str] = fk("users.id", index=False)
     type: Mapped[str] = mapped_column(String(40), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     message: Mapped[str] = mapped_column(Text, nullable=False)

@@ -46,7 +46,7 @@ class QuizQuestion(IdMixin, CreatedMixin, Base):
     __tablename__ = "quiz_questions"
     __table_args__ = (check_in("type", QuestionType, name="type"),)
 
-    quiz_id: Mapped[str] = fk("quizzes.id", ondelete="CASCADE")
+    quiz_id: Mapped[str] = fk("quizzes.id")
     type: Mapped[str] = mapped_column(String(16), nullable=False, default=QuestionType.SINGLE)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     options: Mapped[list[Any]] = mapped_column(nullable=False, default=list)

@@ -56,7 +56,7 @@ class AdminSession(IdMixin, CreatedMixin, Base):
     __table_args__ = (Index("ix_admin_sessions_user_ended", "user_id", "ended_at"),)
 
     # Server-side login sessions are pure data of the user (history-free): they go with the user.
-    user_id: Mapped[str] = fk("users.id", ondelete="CASCADE", index=False)
+    user_id: Mapped[str] = fk("users.id", index=False)
     # The user's token_version at login: bumping it (logout-all, blocking, password or role
     # change) ends this session too.
     token_version: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -34,8 +34,11 @@ from core.services.permissions import require_admin
 CONTENT: dict[str, tuple[tuple[str, str], ...]] = {
     "courses": (("course_modules", "course_id"), ("daily_missions", "course_id")),
     "course_modules": (("course_lessons", "module_id"),),
+    "course_lessons": (("course_questions", "lesson_id"),),
     "programs": (("program_lessons", "program_id"),),
-    "kruzhoks": (("club_classes", "kruzhok_id"),),
+    "quizzes": (("quiz_questions", "quiz_id"),),
+    "kruzhoks": (("club_classes", "kruzhok_id"), ("club_mentors", "kruzhok_id")),
+    "users": (("notifications", "user_id"), ("admin_sessions", "user_id")),
 }
 
 # What a blocking table means to staff (Russian, for the refusal message).

@@ -26,7 +26,7 @@ from core.models import (
 )
 from jobs.club_quizzes import mark_overdue_quizzes
 from jobs.schedule import JOBS
-from tests.concurrency import run_concurrently
+from tests.concurrency import delete_history_free_children, run_concurrently
 from tests.factories import make_user
 from tests.factories_clubs import make_class, make_club
 from tests.factories_schedule import make_lesson_quiz, make_lesson_session
@@ -78,6 +78,7 @@ def _cleanup(db: Database, owner_id: str, lesson_id: str, ids: list[str]) -> Non
         session.execute(delete(ClassMembershipPeriod).where(ClassMembershipPeriod.enrollment_id.in_(enrollments)))
         session.execute(delete(ClassEnrollment).where(ClassEnrollment.class_id.in_(classes)))
         session.execute(delete(ClubClass).where(ClubClass.kruzhok_id.in_(clubs)))
+        delete_history_free_children(session, users=[owner_id, *students], quizzes=[quiz_id])
         session.execute(delete(Kruzhok).where(Kruzhok.owner_id == owner_id))
         session.execute(delete(Subscription).where(Subscription.user_id == owner_id))
         session.execute(delete(ProgramLesson).where(ProgramLesson.id == lesson_id))

@@ -13,7 +13,7 @@ from core.models import EmailOutbox, Notification, Subscription, User
 from core.services import subscription_lifecycle as lifecycle
 from jobs.schedule import JOBS
 from jobs.subscriptions import expire_subscriptions, remind_expiring_subscriptions
-from tests.concurrency import run_concurrently
+from tests.concurrency import delete_history_free_children, run_concurrently
 from tests.factories import make_user
 from tests.factories_clubs import make_subscription
 
@@ -112,6 +112,7 @@ def test_two_workers_at_once_notify_once(engine, settings):
             session.execute(delete(EmailOutbox).where(EmailOutbox.to_addr.in_(emails)))
             session.execute(delete(Notification).where(Notification.user_id.in_(user_ids)))
             session.execute(delete(Subscription).where(Subscription.user_id.in_(user_ids)))
+            delete_history_free_children(session, users=user_ids)
             session.execute(delete(User).where(User.id.in_(user_ids)))
 
 

@@ -30,7 +30,7 @@ from core.models import (
     XpEvent,
 )
 from core.services import attendance
-from tests.concurrency import run_concurrently
+from tests.concurrency import delete_history_free_children, run_concurrently
 from tests.factories import make_user
 from tests.factories_clubs import make_class, make_club, make_enrollment, make_mentor, make_subscription
 from tests.factories_schedule import make_lesson_session
@@ -52,6 +52,7 @@ def _cleanup(db: Database, user_ids: list[str]) -> None:
         session.execute(delete(ClassEnrollment).where(ClassEnrollment.student_id.in_(user_ids)))
         session.execute(delete(ClubClass).where(ClubClass.kruzhok_id.in_(clubs)))
         session.execute(delete(ClubMentor).where(ClubMentor.kruzhok_id.in_(clubs)))
+        delete_history_free_children(session, users=user_ids)
         session.execute(delete(Kruzhok).where(Kruzhok.owner_id.in_(user_ids)))
         session.execute(delete(Subscription).where(Subscription.user_id.in_(user_ids)))
         session.execute(delete(AuditEvent).where(AuditEvent.actor_id.in_(user_ids)))

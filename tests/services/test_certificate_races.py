@@ -23,6 +23,7 @@ from core.models import (
 )
 from core.services import certificates
 from core.storage import make_storage
+from tests.concurrency import delete_history_free_children
 from tests.concurrency import race_in_transactions as _race
 from tests.factories import make_admin, make_student
 from tests.factories_certificates import make_certificate_request
@@ -42,6 +43,7 @@ def _cleanup(db: Database, user_ids: list[str]) -> None:
         emails = select(User.email).where(User.id.in_(user_ids))
         session.execute(delete(EmailOutbox).where(EmailOutbox.to_addr.in_(emails)))
         session.execute(delete(Notification).where(Notification.user_id.in_(user_ids)))
+        delete_history_free_children(session, users=user_ids)
         session.execute(delete(User).where(User.id.in_(user_ids)))
 
 

@@ -25,6 +25,7 @@ from core.models import (
     User,
 )
 from core.services import membership, subscriptions
+from tests.concurrency import delete_history_free_children
 from tests.concurrency import race_in_transactions as _race
 from tests.factories import make_user
 from tests.factories_clubs import make_class, make_club, make_enrollment, make_subscription
@@ -41,6 +42,7 @@ def _cleanup(db: Database, user_ids: list[str], marker: str = "") -> None:
         session.execute(delete(ClassMembershipPeriod).where(ClassMembershipPeriod.enrollment_id.in_(enrollments)))
         session.execute(delete(ClassEnrollment).where(ClassEnrollment.student_id.in_(user_ids)))
         session.execute(delete(ClubClass).where(ClubClass.kruzhok_id.in_(clubs)))
+        delete_history_free_children(session, users=user_ids)
         session.execute(delete(Kruzhok).where(Kruzhok.owner_id.in_(user_ids)))
         session.execute(delete(PaymentCode).where(PaymentCode.request_id.in_(
             select(Subscription.id).where(Subscription.user_id.in_(user_ids)))))

@@ -24,7 +24,7 @@ from core.models import (
     User,
 )
 from core.services import purchases, subscriptions
-from tests.concurrency import run_concurrently
+from tests.concurrency import delete_history_free_children, run_concurrently
 from tests.factories import make_user
 
 pytestmark = pytest.mark.postgres_only  # skipped on SQLite by tests/conftest.py, a failure if skipped on PostgreSQL
@@ -76,4 +76,5 @@ def test_same_code_for_subscriptions_and_purchases_concurrently_one_wins(engine)
             session.execute(delete(Notification).where(Notification.message.contains(code)))
             session.execute(delete(Module).where(Module.course_id == course_id))
             session.execute(delete(Course).where(Course.id == course_id))
+            delete_history_free_children(session, users=ids)
             session.execute(delete(User).where(User.id.in_(ids)))

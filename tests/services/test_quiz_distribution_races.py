@@ -33,7 +33,7 @@ from core.models import (
     XpEvent,
 )
 from core.services import attendance, quiz_distribution
-from tests.concurrency import run_concurrently
+from tests.concurrency import delete_history_free_children, run_concurrently
 from tests.factories import make_user
 from tests.factories_clubs import make_class, make_club, make_enrollment, make_subscription
 from tests.factories_schedule import make_lesson_quiz, make_lesson_session
@@ -55,6 +55,7 @@ def _cleanup(db: Database, user_ids: list[str], lesson_id: str) -> None:
         session.execute(delete(ClassMembershipPeriod).where(ClassMembershipPeriod.enrollment_id.in_(enrollments)))
         session.execute(delete(ClassEnrollment).where(ClassEnrollment.student_id.in_(user_ids)))
         session.execute(delete(ClubClass).where(ClubClass.kruzhok_id.in_(clubs)))
+        delete_history_free_children(session, users=user_ids, quizzes=[quiz_id])
         session.execute(delete(Kruzhok).where(Kruzhok.owner_id.in_(user_ids)))
         session.execute(delete(Subscription).where(Subscription.user_id.in_(user_ids)))
         session.execute(delete(AuditEvent).where(AuditEvent.actor_id.in_(user_ids)))

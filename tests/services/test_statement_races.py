@@ -24,7 +24,7 @@ from core.models import (
     User,
 )
 from core.services import bank_statement
-from tests.concurrency import race_in_transactions
+from tests.concurrency import delete_history_free_children, race_in_transactions
 from tests.factories import make_admin
 from tests.factories_statements import (
     make_paid_course,
@@ -54,6 +54,7 @@ def _cleanup(db: Database, user_ids: list[str], statement_ids: list[str], course
         session.execute(delete(Subscription).where(Subscription.user_id.in_(user_ids)))
         session.execute(delete(Purchase).where(Purchase.user_id.in_(user_ids)))
         session.execute(delete(Course).where(Course.id == course_id))
+        delete_history_free_children(session, users=user_ids)
         session.execute(delete(User).where(User.id.in_(user_ids)))
 
 

@@ -15,7 +15,7 @@ from core.db import Database, make_engine
 from core.errors import RateLimited
 from core.models import AuditEvent, Notification, RateLimitHit, Subscription, User
 from core.services import subscriptions
-from tests.concurrency import run_concurrently
+from tests.concurrency import delete_history_free_children, run_concurrently
 from tests.factories import make_user
 
 
@@ -50,6 +50,7 @@ def test_three_a_day_across_two_engines_racing(database_url):
             session.execute(delete(AuditEvent).where(AuditEvent.actor_id == user_id))
             session.execute(delete(Subscription).where(Subscription.id.in_(ids)))
             session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == f"subscription_request:{user_id}"))
+            delete_history_free_children(session, users=[user_id])
             session.execute(delete(User).where(User.id == user_id))
         for e in engines:
             e.dispose()

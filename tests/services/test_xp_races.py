@@ -9,7 +9,7 @@ from core.clock import utcnow
 from core.db import Database
 from core.models import CertificateRequest, Notification, User, XpEvent
 from core.services import xp
-from tests.concurrency import run_concurrently
+from tests.concurrency import delete_history_free_children, run_concurrently
 from tests.factories import make_admin, make_student
 from tests.xp_ledger import assert_xp_matches_ledger
 
@@ -47,4 +47,5 @@ def test_fifty_concurrent_awards_cross_100_once(engine):
             session.execute(delete(Notification).where(Notification.user_id.in_([admin_id, student_id])))
             session.execute(delete(CertificateRequest).where(CertificateRequest.user_id == student_id))
             session.execute(delete(XpEvent).where(XpEvent.user_id == student_id))
+            delete_history_free_children(session, users=[admin_id, student_id])
             session.execute(delete(User).where(User.id.in_([admin_id, student_id])))
