@@ -77,9 +77,7 @@ class ApiMeta:
 
 
 def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return http_cache.bearer_of(request.headers.get("authorization", ""))
 
 
 async def read_json(request: Request) -> Any:
@@ -191,32 +189,39 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
 
         fingerprints: dict[int, str] = {}
 
+        def _fingerprint(settings: Settings) -> str:
+            print_ = fingerprints.get(id(settings))
+            if print_ is None:
+                print_ = fingerprints[id(settings)] = http_cache.fingerprint(settings, response)
+            return print_
+
         def _public(request: Request, kwargs: dict[str, Any], invalid: Invalid | None, topic: str) -> Response:
             """An anonymous GET of public data: 304, or the body cached for this ETag, or a fresh one."""
             if invalid is not None:
                 raise invalid
             state = request.app.state
             settings = settings_of(state)
-            print_ = fingerprints.get(id(settings))
-            if print_ is None:
-                print_ = fingerprints[id(settings)] = http_cache.fingerprint(settings, response)
+            print_ = _fingerprint(settings)
             bodies = http_cache.body_cache_of(state)
             with db_of(state).read() as session:
                 version = cache_versions.version_of(session, topic)  # before the data: never newer
-                etag = None if version is None else http_cache.etag_for(topic, version, request, print_)
-                if etag is not None:
-                    if http_cache.matches(request.headers.get("if-none-match"), etag):
-                        return http_cache.not_modified(etag)
-                    cached = bodies.get(etag)
+                built = None if version is None else http_cache.Built(
+                    topic, version, http_cache.etag_for(topic, version, request, print_), request.scope.get("route"))
+                if built is not None:
+                    if http_cache.matches(request.headers.get("if-none-match"), built.etag):
+                        return http_cache.not_modified(built.etag)
+                    cached = bodies.get(built.etag)
                     if cached is not None:
-                        return http_cache.public_json(cached, etag)
+                        bodies.keep(request.scope, built, cached)
+                        return http_cache.public_json(cached, built.etag)
                 ctx = Ctx(session=session, actor=None, request=request, now=utcnow(), settings=settings,
                           storage=storage_of(state))
                 payload = _serialise(response, fn(ctx, **kwargs))
             body = http_cache.render(payload)
-            if etag is not None:
-                bodies.put(etag, body)
-            return http_cache.public_json(body, etag)
+            if built is None:
+                return http_cache.public_json(body, None)
+            bodies.keep(request.scope, built, body)
+            return http_cache.public_json(body, built.etag)
 
         def _run(request: Request, kwargs: dict[str, Any], invalid: Invalid | None) -> Response:
             if cache is not None and bearer_token(request) is None:

@@ -4,7 +4,8 @@ The ETag hashes the topic's version (core/services/cache_versions.py, bumped by 
 transaction), the path and query, the response schema and the public settings that appear in bodies
 (media URLs, payment instructions) — so processes agree, and a deploy changing either never answers
 304 to an old body. Bodies are also kept per process by ETag (bounded), so a plain GET of an unchanged
-feed is served without running the handler.
+feed is served without running the handler: by `PublicCacheMiddleware`, on the event loop, with the
+version read shared by the requests around it (public_api/version_gate.py).
 """
 
 from __future__ import annotations
@@ -13,13 +14,19 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core.services import cache_versions
 from core.settings import Settings
+from core.wiring import db_of
+from public_api.version_gate import VersionGate
 
 PUBLIC = "public, no-cache"  # may be stored, revalidated every time: never stale after a publish
 PRIVATE = "private, no-cache"
@@ -68,13 +75,39 @@ def render(payload: Any) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
+RequestKey = tuple[str, bytes]
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Built:
+    """The answer built for one request (path, raw query) at a topic's version."""
+
+    topic: str
+    version: int
+    etag: str
+    route: Any  # the Starlette route (metrics label by its template)
+
+
+def request_key(scope: Scope) -> RequestKey:
+    return scope["path"], scope.get("query_string", b"")
+
+
 class BodyCache:
-    """ETag → body, least recently used first out; thread-safe (handlers run in worker threads)."""
+    """ETag → body, least recently used first out; and, per request as it arrived (path, raw query), the
+    answer built last, so the next identical request is answered before routing (`PublicCacheMiddleware`).
+    Thread-safe (handlers run in worker threads, the middleware on the event loop)."""
 
     def __init__(self, size: int = MAX_BODIES) -> None:
         self._size = size
         self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._built: OrderedDict[RequestKey, Built] = OrderedDict()
         self._lock = threading.Lock()
+
+    def built(self, key: RequestKey) -> Built | None:
+        with self._lock:
+            return self._built.get(key)
 
     def get(self, etag: str) -> bytes | None:
         with self._lock:
@@ -83,12 +116,77 @@ class BodyCache:
                 self._items.move_to_end(etag)
             return body
 
-    def put(self, etag: str, body: bytes) -> None:
+    def keep(self, scope: Scope, built: Built, body: bytes) -> None:
+        """Keep the body under its ETag, and remember it as this request's answer at this version."""
         with self._lock:
-            self._items[etag] = body
-            self._items.move_to_end(etag)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            _put(self._items, built.etag, body, self._size)
+            _put(self._built, request_key(scope), built, self._size)
+
+
+def _put(items: OrderedDict[K, V], key: K, value: V, size: int) -> None:
+    """Newest last; the least recently used go first when over `size`."""
+    items[key] = value
+    items.move_to_end(key)
+    while len(items) > size:
+        items.popitem(last=False)
+
+
+class PublicCacheMiddleware:
+    """An anonymous GET of public JSON that this process already answered, unchanged since: answered here,
+    before routing and parsing, without a thread — 304, or the same body. "Unchanged" is the topic's
+    version read after the request arrived (`VersionGate`, one statement shared by the requests around
+    it), so a write committed by any process is seen as if the handler had run. Anything else (a token,
+    another method, a first request, a changed version) goes to the route as usual."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and "app" in scope:
+            answer = await self._answer(scope)
+            if answer is not None:
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    async def _answer(self, scope: Scope) -> Response | None:
+        state = scope["app"].state
+        bodies = body_cache_of(state)
+        built = bodies.built(request_key(scope))
+        if built is None:
+            return None
+        headers = Headers(scope=scope)
+        if bearer_of(headers.get("authorization", "")) is not None:
+            return None
+        if (await version_gate_of(state).versions()).get(built.topic) != built.version:
+            return None
+        body = bodies.get(built.etag)
+        if body is None:
+            return None
+        scope["route"] = built.route
+        if matches(headers.get("if-none-match"), built.etag):
+            return not_modified(built.etag)
+        return public_json(body, built.etag)
+
+
+def bearer_of(header: str) -> str | None:
+    """The token of an `Authorization: Bearer …` header value, or None."""
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def version_gate_of(state: Any) -> VersionGate:
+    """The app's version gate (one per app and database)."""
+    gate = getattr(state, "http_version_gate", None)
+    if not isinstance(gate, VersionGate):
+        db = db_of(state)
+
+        def read() -> dict[str, int]:
+            with db.read() as session:
+                return cache_versions.all_versions(session)
+
+        gate = state.http_version_gate = VersionGate(read)
+    return gate
 
 
 def body_cache_of(state: Any) -> BodyCache:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
@@ -25,6 +26,7 @@ from core.settings import Settings, get_settings
 from core.storage import make_storage
 from public_api.app import api_routes
 from public_api.errors import EXCEPTION_HANDLERS
+from public_api.http_cache import PublicCacheMiddleware
 from public_api.media_upload import MULTIPART_OVERHEAD
 from s7 import metrics
 from s7.body_limit import BodyLimitMiddleware, Rule, rule
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
                                    int(timedelta(days=settings.token_ttl_days).total_seconds()))
     app.state.storage = make_storage(settings)
     admin = app.state.admin = mount_admin(app, db, settings, serve_media=in_process_serve(app))
+    app.add_middleware(PublicCacheMiddleware)  # innermost: answers repeated public GETs before routing
     app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes,
                        rules=body_limit_rules(settings, admin))
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxy_networks)
@@ -102,4 +105,9 @@ def asgi() -> Starlette:
 
     settings = load_settings()
     require_real_secret(settings)
-    return create_app(settings)
+    app = create_app(settings)
+    # What start-up built (modules, schemas, the back-office) lives as long as the process: out of the
+    # collector's sight, a full collection no longer walks it — without this, one every few seconds
+    # under load paused every request for ~100 ms (bench/RESULTS.md).
+    gc.freeze()
+    return app

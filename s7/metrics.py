@@ -8,9 +8,11 @@ process that happened to answer.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 import time
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -42,6 +44,16 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) and path else UNMATCHED
 
 
+@functools.lru_cache(maxsize=4096)  # labels() takes a lock and builds a key: once per combination
+def _counter(method: str, route: str, status: int) -> Any:
+    return REQUESTS.labels(method, route, str(status))
+
+
+@functools.lru_cache(maxsize=2048)
+def _histogram(method: str, route: str) -> Any:
+    return LATENCY.labels(method, route)
+
+
 class MetricsMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -64,8 +76,8 @@ class MetricsMiddleware:
         finally:
             route = route_template(scope)
             method = scope.get("method", "GET")
-            REQUESTS.labels(method, route, str(status)).inc()
-            LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            _counter(method, route, status).inc()
+            _histogram(method, route).observe(time.perf_counter() - started)
 
 
 def _registry() -> CollectorRegistry:

@@ -58,10 +58,12 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        nonce = secrets.token_urlsafe(16)
-        scope["state"] = {**scope.get("state", {}), "csp_nonce": nonce}
         path = scope["path"]
         in_admin = path == self.admin_prefix or path.startswith(self.admin_prefix + "/")
+        nonce = ""
+        if in_admin:  # only the back-office's pages carry scripts with a nonce
+            nonce = secrets.token_urlsafe(16)
+            scope["state"] = {**scope.get("state", {}), "csp_nonce": nonce}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -40,6 +40,11 @@ def version_of(session: Session, topic: str) -> int | None:
     return session.scalar(select(CacheVersion.version).where(CacheVersion.topic == topic))
 
 
+def all_versions(session: Session) -> dict[str, int]:
+    """Every topic's version (a few rows): what public_api/version_gate.py shares between requests."""
+    return {topic: version for topic, version in session.execute(select(CacheVersion.topic, CacheVersion.version))}
+
+
 def bump(session: Session, topics: Iterable[str]) -> None:
     """+1 on each topic (sorted, so concurrent writers lock rows in one order)."""
     for topic in sorted(set(topics)):

@@ -3,6 +3,8 @@ invalidated by every write through the services; user-specific answers are priva
 
 from __future__ import annotations
 
+import pytest
+
 from core.clock import utcnow
 from core.models import ByteSizeItem
 from core.services import cache_versions
@@ -103,3 +105,35 @@ def test_bulk_statements_bump_too(session) -> None:  # type: ignore[no-untyped-d
 def test_private_answers_say_so(client, make) -> None:  # type: ignore[no-untyped-def]
     answer = client.get("/api/me", headers=token_for(client.app, make.student()))
     assert answer.status_code == 200 and answer.headers["cache-control"] == "private, no-cache"
+
+
+def test_a_repeated_anonymous_get_is_answered_before_routing(client, session, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _item(session)
+    first = client.get("/api/bytesize?limit=20")
+
+    def no_handler(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the route ran")
+
+    import public_api.http
+
+    monkeypatch.setattr(public_api.http, "run_in_threadpool", no_handler)
+    again = client.get("/api/bytesize?limit=20")
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-control"] == "public, no-cache"
+    revalidated = client.get("/api/bytesize?limit=20", headers={"If-None-Match": first.headers["etag"]})
+    assert revalidated.status_code == 304
+    # Not for a caller with a token, another query, or after a change: those go to the route.
+    with pytest.raises(AssertionError, match="the route ran"):
+        client.get("/api/bytesize?limit=20", headers=token_for(client.app, make.student()))
+    with pytest.raises(AssertionError, match="the route ran"):
+        client.get("/api/bytesize?limit=21")
+    _item(session, "Ещё видео")
+    with pytest.raises(AssertionError, match="the route ran"):
+        client.get("/api/bytesize?limit=20")
+
+
+def test_a_bad_query_is_refused_every_time(client, session) -> None:  # type: ignore[no-untyped-def]
+    _item(session)
+    for _ in range(2):
+        answer = client.get("/api/bytesize?limit=0")
+        assert answer.status_code == 422 and "etag" not in answer.headers

@@ -59,3 +59,18 @@ def test_no_stale_public_json_across_processes(two_processes) -> None:  # type: 
         assert after.status_code == 200 and [c["title"] for c in after.json()["items"]] == ["Черновик курса"]
     # Both processes now agree on the tag.
     assert a.get("/api/courses").headers["etag"] == b.get("/api/courses").headers["etag"]
+
+
+def test_each_change_is_seen_by_the_very_next_request(two_processes) -> None:  # type: ignore[no-untyped-def]
+    """The other process answers repeated GETs from memory (PublicCacheMiddleware): a change made through
+    one process must still show on the next request to the other, every time."""
+    (a, b), ids = two_processes
+    token = a.post("/api/auth/login", json={"email": ids["email"], "password": factories.PASSWORD}).json()["token"]
+    admin = {"Authorization": f"Bearer {token}"}
+    course = f"/api/admin-courses/{ids['course']}"
+    assert a.put(course, headers=admin, json={"isPublished": True}).status_code == 200
+    for round_ in range(6):
+        title = f"Курс, версия {round_}"
+        assert a.put(course, headers=admin, json={"title": title}).status_code == 200
+        for _ in range(3):  # the second and third are answered from the body the first built
+            assert [c["title"] for c in b.get("/api/courses").json()["items"]] == [title]
