@@ -14,7 +14,8 @@ from core.services.courses import MAX_DESCRIPTION_CHARS
 from core.services.lessons import MAX_CONTENT_CHARS
 from core.services.media import canonical_or_none
 from core.services.pagination import Page
-from public_api.http import Ctx, api
+from public_api import http_cache
+from public_api.http import Ctx, api, render_json
 from public_api.validation import ApiModel, MediaUrlOut, OutModel, PageQuery
 
 # ---- request bodies ---------------------------------------------------------------------------
@@ -240,11 +241,19 @@ def list_courses(ctx: Ctx, query: PageQuery) -> dict:
 
 @api("/api/courses/{course_id}", "GET", response=CourseOut, auth_mode="optional", tag="courses",
      cache=cache_versions.COURSES)
-def get_course(ctx: Ctx, course_id: str) -> CourseOut:
+def get_course(ctx: Ctx, course_id: str) -> http_cache.JsonBody:
     """A course with modules and lessons; video URLs only for those allowed to watch."""
     page = courses.get_course(ctx.session, actor=ctx.actor, course_id=course_id)
-    summary = CourseSummaryOut.model_validate(page.course).model_dump()
-    return CourseOut.model_validate({**summary, "is_enrolled": page.is_enrolled, "modules": page.modules})
+    pages = http_cache.rendered_of(ctx.state, "course_pages")
+    shape = page.shape
+    body = None if shape is None else pages.get(shape)  # a class opening the same lesson: built once
+    if body is None:
+        summary = CourseSummaryOut.model_validate(page.course).model_dump()
+        out = CourseOut.model_validate({**summary, "is_enrolled": page.is_enrolled, "modules": page.modules})
+        body = render_json(CourseOut, out)
+        if shape is not None:
+            pages.put(shape, body)
+    return http_cache.JsonBody(body)
 
 
 @api("/api/courses/{course_id}/enroll", "POST", response=CourseEnrollmentOut, tag="courses")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from core.clock import utcnow
@@ -135,11 +135,21 @@ def _adapter(response_model: Any) -> TypeAdapter[Any]:
     return adapter
 
 
-def _serialise(response_model: Any, result: Any) -> Any:
-    if response_model is None or isinstance(result, Response):
-        return result
+def render_json(response_model: Any, result: Any) -> bytes:
+    """JSON bytes through the response model (pydantic's own encoder: one pass, no intermediate dicts)."""
+    if response_model is None:
+        return http_cache.render(result)
     adapter = _adapter(response_model)
-    return adapter.dump_python(adapter.validate_python(result), mode="json", by_alias=True)
+    return adapter.dump_json(adapter.validate_python(result), by_alias=True)
+
+
+def render_result(response_model: Any, result: Any) -> bytes | Response:
+    """The handler's result as JSON bytes; a Response is passed through, a JsonBody is already rendered."""
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, http_cache.JsonBody):
+        return bytes(result)
+    return render_json(response_model, result)
 
 
 def resolve_actor(session: Session, request: Request, mode: str) -> User | None:
@@ -216,8 +226,9 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
                         return http_cache.public_json(cached, built.etag)
                 ctx = Ctx(session=session, actor=None, request=request, now=utcnow(), settings=settings,
                           storage=storage_of(state))
-                payload = _serialise(response, fn(ctx, **kwargs))
-            body = http_cache.render(payload)
+                body = render_result(response, fn(ctx, **kwargs))
+            if isinstance(body, Response):
+                return body
             if built is None:
                 return http_cache.public_json(body, None)
             bodies.keep(request.scope, built, body)
@@ -237,14 +248,13 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
                     raise invalid
                 ctx = Ctx(session=session, actor=actor, request=request, now=utcnow(),
                           settings=settings_of(state), storage=storage_of(state))
-                result = fn(ctx, **kwargs)
-                payload = _serialise(response, result)
+                payload = render_result(response, fn(ctx, **kwargs))
             if isinstance(payload, Response):
                 if method == "GET" and actor is not None and "cache-control" not in payload.headers:
                     payload.headers["Cache-Control"] = http_cache.PRIVATE
                 return payload
             headers = {"Cache-Control": http_cache.PRIVATE} if method == "GET" and actor is not None else None
-            return JSONResponse(payload, status_code=status, headers=headers)
+            return Response(payload, status_code=status, headers=headers, media_type="application/json")
 
         endpoint.__name__ = fn.__name__
         endpoint.__doc__ = fn.__doc__

@@ -14,6 +14,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -173,6 +174,42 @@ def bearer_of(header: str) -> str | None:
     """The token of an `Authorization: Bearer …` header value, or None."""
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class JsonBody(bytes):
+    """A handler's JSON, already rendered through its response model (e.g. taken from `Rendered`)."""
+
+
+class Rendered:
+    """Bodies already rendered, by what they depend on (e.g. `CoursePage.shape`); least recently used out.
+    Thread-safe."""
+
+    def __init__(self, size: int = MAX_BODIES) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: Hashable, body: bytes) -> None:
+        with self._lock:
+            _put(self._items, key, body, self._size)
+
+
+def rendered_of(state: Any, name: str) -> Rendered:
+    """The app's store of rendered bodies called `name` (one per app: tests build many apps)."""
+    stores = getattr(state, "http_rendered", None)
+    if not isinstance(stores, dict):
+        stores = state.http_rendered = {}
+    found = stores.get(name)
+    if found is None:
+        found = stores[name] = Rendered()
+    return found
 
 
 def version_gate_of(state: Any) -> VersionGate:

@@ -60,13 +60,14 @@ class CourseView:
     currency: str
     created_at: datetime
     modules: tuple[ModuleView, ...]
+    version: int | None = None  # the courses version it was read at (None: read outside the cache)
 
 
 _cache: OrderedDict[tuple[str, int], CourseView] = OrderedDict()
 _lock = threading.Lock()
 
 
-def _load(session: Session, course_id: str) -> CourseView | None:
+def _load(session: Session, course_id: str, version: int | None = None) -> CourseView | None:
     course = session.scalar(
         select(Course).where(Course.id == course_id)
         .options(selectinload(Course.modules).selectinload(Module.lessons).selectinload(Lesson.questions)))
@@ -75,7 +76,7 @@ def _load(session: Session, course_id: str) -> CourseView | None:
     return CourseView(
         id=course.id, title=course.title, description=course.description, cover_url=course.cover_url,
         is_published=course.is_published, is_free=course.is_free, price=course.price, currency=course.currency,
-        created_at=course.created_at,
+        created_at=course.created_at, version=version,
         modules=tuple(ModuleView(id=m.id, title=m.title, order_index=m.order_index, lessons=tuple(
             LessonView(id=lesson.id, title=lesson.title, order_index=lesson.order_index,
                        is_free_preview=lesson.is_free_preview, video_url=lesson.video_url, content=lesson.content,
@@ -97,7 +98,7 @@ def course_view(session: Session, course_id: str) -> CourseView | None:
         if found is not None:
             _cache.move_to_end(key)
             return found
-    view = _load(session, course_id)
+    view = _load(session, course_id, version)
     if view is not None:
         with _lock:
             _cache[key] = view

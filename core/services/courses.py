@@ -211,6 +211,15 @@ class CoursePage:
     is_enrolled: bool
     modules: list[ModuleOutline]
 
+    @property
+    def shape(self) -> tuple[object, ...] | None:
+        """What the page depends on: the course at its version, the enrolment and which lessons are open.
+        Two callers with the same shape see the same page (None: not known to be unchanged)."""
+        if self.course.version is None:
+            return None
+        opened = tuple(not lesson.locked for module in self.modules for lesson in module.lessons)
+        return self.course.id, self.course.version, self.is_enrolled, opened
+
 
 def list_courses(session: Session, *, page: Page) -> tuple[list[CourseListed], int]:
     """Published courses, newest first, with their lesson counts."""

@@ -137,3 +137,33 @@ def test_a_bad_query_is_refused_every_time(client, session) -> None:  # type: ig
     for _ in range(2):
         answer = client.get("/api/bytesize?limit=0")
         assert answer.status_code == 422 and "etag" not in answer.headers
+
+
+def test_a_class_opening_the_same_course_gets_one_page_built_once(client, session, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    course = make.course(is_free=False, price=5000)
+    students = [make.student() for _ in range(3)]
+    for student in students[:2]:
+        make.course_enrollment(course, student)
+    first = client.get(f"/api/courses/{course.id}", headers=token_for(client.app, students[0]))
+    assert first.status_code == 200 and first.json()["isEnrolled"] is True
+    assert first.headers["cache-control"] == "private, no-cache"
+
+    import public_api.courses
+
+    def built_again(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(public_api.courses.CourseOut, "model_validate", built_again)
+    second = client.get(f"/api/courses/{course.id}", headers=token_for(client.app, students[1]))
+    assert second.status_code == 200 and second.content == first.content
+    # Not enrolled: other lessons are locked, so another page (built, not reused).
+    with pytest.raises(AssertionError, match="built again"):
+        client.get(f"/api/courses/{course.id}", headers=token_for(client.app, students[2]))
+    monkeypatch.undo()
+    locked = client.get(f"/api/courses/{course.id}", headers=token_for(client.app, students[2])).json()
+    assert locked["isEnrolled"] is False and any(les["locked"] for m in locked["modules"] for les in m["lessons"])
+    # A change to the course is a new version: the enrolled students see it at once.
+    course.title = "Новое название курса"
+    session.flush()
+    renamed = client.get(f"/api/courses/{course.id}", headers=token_for(client.app, students[1]))
+    assert renamed.json()["title"] == "Новое название курса"
