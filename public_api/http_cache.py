@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
 from starlette.datastructures import Headers
@@ -95,41 +95,48 @@ def request_key(scope: Scope) -> RequestKey:
     return scope["path"], scope.get("query_string", b"")
 
 
-class BodyCache:
-    """ETag → body, least recently used first out; and, per request as it arrived (path, raw query), the
-    answer built last, so the next identical request is answered before routing (`PublicCacheMiddleware`).
-    Thread-safe (handlers run in worker threads, the middleware on the event loop)."""
+class Lru(Generic[K, V]):
+    """A bounded map, least recently used out first; thread-safe (handlers run in worker threads, the
+    middleware on the event loop)."""
 
     def __init__(self, size: int = MAX_BODIES) -> None:
         self._size = size
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._built: OrderedDict[RequestKey, Built] = OrderedDict()
+        self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def built(self, key: RequestKey) -> Built | None:
+    def get(self, key: K) -> V | None:
         with self._lock:
-            return self._built.get(key)
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+class BodyCache:
+    """ETag → body; and, per request as it arrived (path, raw query), the answer built last, so the next
+    identical request is answered before routing (`PublicCacheMiddleware`)."""
+
+    def __init__(self, size: int = MAX_BODIES) -> None:
+        self._bodies: Lru[str, bytes] = Lru(size)
+        self._built: Lru[RequestKey, Built] = Lru(size)
+
+    def built(self, key: RequestKey) -> Built | None:
+        return self._built.get(key)
 
     def get(self, etag: str) -> bytes | None:
-        with self._lock:
-            body = self._items.get(etag)
-            if body is not None:
-                self._items.move_to_end(etag)
-            return body
+        return self._bodies.get(etag)
 
     def keep(self, scope: Scope, built: Built, body: bytes) -> None:
         """Keep the body under its ETag, and remember it as this request's answer at this version."""
-        with self._lock:
-            _put(self._items, built.etag, body, self._size)
-            _put(self._built, request_key(scope), built, self._size)
-
-
-def _put(items: OrderedDict[K, V], key: K, value: V, size: int) -> None:
-    """Newest last; the least recently used go first when over `size`."""
-    items[key] = value
-    items.move_to_end(key)
-    while len(items) > size:
-        items.popitem(last=False)
+        self._bodies.put(built.etag, body)
+        self._built.put(request_key(scope), built)
 
 
 class PublicCacheMiddleware:
@@ -180,25 +187,7 @@ class JsonBody(bytes):
     """A handler's JSON, already rendered through its response model (e.g. taken from `Rendered`)."""
 
 
-class Rendered:
-    """Bodies already rendered, by what they depend on (e.g. `CoursePage.shape`); least recently used out.
-    Thread-safe."""
-
-    def __init__(self, size: int = MAX_BODIES) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> bytes | None:
-        with self._lock:
-            body = self._items.get(key)
-            if body is not None:
-                self._items.move_to_end(key)
-            return body
-
-    def put(self, key: Hashable, body: bytes) -> None:
-        with self._lock:
-            _put(self._items, key, body, self._size)
+Rendered = Lru[Hashable, bytes]  # bodies already rendered, by what they depend on (`CoursePage.shape`)
 
 
 def rendered_of(state: Any, name: str) -> Rendered:
