@@ -59,12 +59,17 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in (t.removeprefix("W/") for t in tags)
 
 
+# The same URL answers a signed-in caller differently (private): a shared cache must not hand the public
+# body to a request with a token (RFC 9111 lets it, for a `public` response, unless it varies).
+VARY = "Authorization"
+
+
 def not_modified(etag: str) -> Response:
-    return Response(status_code=304, headers={"ETag": etag, "Cache-Control": PUBLIC})
+    return Response(status_code=304, headers={"ETag": etag, "Cache-Control": PUBLIC, "Vary": VARY})
 
 
 def public_json(body: bytes, etag: str | None) -> Response:
-    headers = {"Cache-Control": PUBLIC}
+    headers = {"Cache-Control": PUBLIC, "Vary": VARY}
     if etag is not None:
         headers["ETag"] = etag
     return Response(body, media_type="application/json", headers=headers)
