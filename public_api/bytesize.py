@@ -3,32 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from core.models import ByteSizeItem
 from core.services import bytesize, cache_versions
+from core.services.bytesize import MAX_DESCRIPTION_CHARS
+from core.services.clean import MAX_TITLE_CHARS
 from core.services.pagination import Page
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, MediaUrlOut, OutModel, PageQuery
+from public_api.validation import ApiModel, MediaUrlOut, MultiLine, NotBlank, OutModel, PageQuery, RequiredOneLine
 
 
 class ByteSizeIn(ApiModel):
-    video_url: str
-    title: str = Field(min_length=1, max_length=200)
-    description: str | None = None
+    video_url: NotBlank
+    title: RequiredOneLine = Field(max_length=MAX_TITLE_CHARS)
+    description: MultiLine | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     cover_image_url: str | None = None
     is_published: bool = True
 
 
 class ByteSizePatch(ApiModel):
-    """Only the fields sent are changed. The video can be replaced, not removed."""
+    """Only the fields sent are changed. The video can be replaced, not removed (null is refused)."""
 
-    video_url: str | None = None
-    title: str | None = None
-    description: str | None = None
+    video_url: NotBlank | SkipJsonSchema[None] = None
+    title: Annotated[RequiredOneLine, Field(max_length=MAX_TITLE_CHARS)] | SkipJsonSchema[None] = None
+    description: MultiLine | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     cover_image_url: str | None = None
-    is_published: bool | None = None
+    is_published: bool | SkipJsonSchema[None] = None
 
 
 class ByteSizeOut(OutModel):

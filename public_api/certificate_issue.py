@@ -20,6 +20,7 @@ from starlette.routing import Route
 from core.clock import utcnow
 from core.errors import ErrorCode, Invalid, ServiceError, field_error
 from core.services import certificates
+from core.services.clean import MULTILINE_PATTERN
 from core.services.media import FileTooLarge
 from core.services.permissions import require_admin
 from public_api.certificate_out import CertificateRequestOut, request_out
@@ -158,8 +159,11 @@ def _run(request: Request, service: Callable[..., Any], doc: certificates.Certif
 
 def _operation(summary: str) -> dict[str, Any]:
     fields = {"file": {"type": "string", "format": "binary", "description": "PDF сертификата"},
-              "certificateUrl": {"type": "string", "maxLength": 500}, "generate": {"type": "boolean"},
-              "notes": {"type": "string", "maxLength": 2000}, "sendEmail": {"type": "boolean", "default": True}}
+              "certificateUrl": {"type": "string", "maxLength": certificates.MAX_URL,
+                                 "pattern": certificates.URL_PATTERN},
+              "generate": {"type": "boolean"},
+              "notes": {"type": "string", "maxLength": certificates.MAX_TEXT, "pattern": MULTILINE_PATTERN},
+              "sendEmail": {"type": "boolean", "default": True}}
     return {
         "summary": summary, "tags": ["certificates"], "security": [{"bearer": []}],
         "parameters": [{"name": "request_id", "in": "path", "required": True, "schema": {"type": "string"}}],

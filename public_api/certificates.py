@@ -14,11 +14,11 @@ from core.services.pagination import Page
 from public_api.certificate_out import CertificateRequestOut, request_out
 from public_api.http import Ctx, api
 from public_api.openapi import register_path
-from public_api.validation import ApiModel, OutModel, PageQuery
+from public_api.validation import ApiModel, OutModel, PageQuery, RequiredMultiLine
 
 
 class ReasonIn(ApiModel):
-    reason: str = Field(max_length=2000)
+    reason: RequiredMultiLine = Field(max_length=2000)
 
 
 class StudentOut(OutModel):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
 from core.services import checkin
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, OutModel
+from public_api.validation import ApiModel, OutModel, declared
 
 
 class CheckinOut(OutModel):
@@ -22,7 +23,7 @@ class CheckinOut(OutModel):
 
 
 class CheckinIn(ApiModel):
-    code: str = Field(max_length=32)
+    code: Annotated[str, declared(pattern=checkin.CODE_PATTERN)] = Field(max_length=32)
 
 
 class CheckinResultOut(OutModel):

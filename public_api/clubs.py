@@ -4,33 +4,45 @@ students, mentors)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
 from core.models import ClassEnrollment
 from core.services import classes, clubs, invitations, membership
+from core.services.clean import MAX_TITLE_CHARS
 from core.services.pagination import Page
 from public_api.http import Ctx, api
 from public_api.invitations import InvitationOut
-from public_api.validation import ApiModel, OutModel, PageQuery
+from public_api.validation import (
+    ApiModel,
+    Email,
+    MultiLine,
+    OneLine,
+    OutModel,
+    PageQuery,
+    RequiredOneLine,
+    declared,
+)
 
 
 class JoinIn(ApiModel):
-    code: str = Field(max_length=32)
+    code: Annotated[str, declared(pattern=membership.CODE_PATTERN)] = Field(max_length=32)
 
 
 class ClubIn(ApiModel):
-    title: str = Field(max_length=1000)
-    description: str | None = Field(default=None, max_length=10_000)
-    timezone: str | None = Field(default=None, max_length=64)
+    title: RequiredOneLine = Field(max_length=MAX_TITLE_CHARS)
+    description: MultiLine | None = Field(default=None, max_length=clubs.MAX_DESCRIPTION)
+    # An IANA name the server's time zone database knows (blank: the default zone).
+    timezone: OneLine | None = Field(default=None, max_length=clubs.MAX_TIMEZONE)
 
 
 class ClassIn(ApiModel):
-    name: str = Field(max_length=1000)
+    name: RequiredOneLine = Field(max_length=MAX_TITLE_CHARS)
 
 
 class EmailIn(ApiModel):
-    email: str = Field(max_length=254)
+    email: Email
 
 
 class DirectoryItemOut(OutModel):

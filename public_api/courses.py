@@ -10,20 +10,29 @@ from pydantic.json_schema import SkipJsonSchema
 
 from core.services import cache_versions, course_progress, courses, lessons
 from core.services.bounds import MAX_PRICE
+from core.services.clean import MAX_TITLE_CHARS
 from core.services.courses import MAX_DESCRIPTION_CHARS
-from core.services.lessons import MAX_CONTENT_CHARS
+from core.services.lessons import MAX_ANSWER_CHARS, MAX_CONTENT_CHARS
 from core.services.media import canonical_or_none
 from core.services.pagination import Page
 from public_api import http_cache
 from public_api.http import Ctx, api, render_json
-from public_api.validation import ApiModel, MediaUrlOut, OutModel, PageQuery
+from public_api.validation import (
+    ApiModel,
+    MediaUrlOut,
+    MultiLine,
+    NotBlank,
+    OutModel,
+    PageQuery,
+    RequiredOneLine,
+)
 
 # ---- request bodies ---------------------------------------------------------------------------
 
 
 class CourseIn(ApiModel):
-    title: str
-    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
+    title: RequiredOneLine = Field(max_length=MAX_TITLE_CHARS)
+    description: MultiLine | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     cover_url: str | None = None
     is_published: bool = False
     is_free: bool = True
@@ -32,8 +41,8 @@ class CourseIn(ApiModel):
 
 class CoursePatch(ApiModel):
     # A field left out stays as it is; null (not in the schema) is refused except where it clears a value.
-    title: str | SkipJsonSchema[None] = None
-    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
+    title: Annotated[RequiredOneLine, Field(max_length=MAX_TITLE_CHARS)] | SkipJsonSchema[None] = None
+    description: MultiLine | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     cover_url: str | None = None
     is_published: bool | SkipJsonSchema[None] = None
     is_free: bool | SkipJsonSchema[None] = None
@@ -41,36 +50,36 @@ class CoursePatch(ApiModel):
 
 
 class ModuleIn(ApiModel):
-    title: str
+    title: RequiredOneLine = Field(max_length=MAX_TITLE_CHARS)
     order_index: int | None = Field(default=None, ge=0)
 
 
 class LessonIn(ApiModel):
-    title: str
-    content: str | None = Field(default=None, max_length=MAX_CONTENT_CHARS)
+    title: RequiredOneLine = Field(max_length=MAX_TITLE_CHARS)
+    content: MultiLine | None = Field(default=None, max_length=MAX_CONTENT_CHARS)
     video_url: str | None = None
     is_free_preview: bool = False
     order_index: int | None = Field(default=None, ge=0)
 
 
 class LessonPatch(ApiModel):
-    """Only the fields sent are changed; `videoUrl: null` clears the video."""
+    """Only the fields sent are changed; `videoUrl: null` clears the video (null is refused elsewhere)."""
 
-    title: str | None = None
-    content: str | None = Field(default=None, max_length=MAX_CONTENT_CHARS)
+    title: Annotated[RequiredOneLine, Field(max_length=MAX_TITLE_CHARS)] | SkipJsonSchema[None] = None
+    content: MultiLine | None = Field(default=None, max_length=MAX_CONTENT_CHARS)
     video_url: str | None = None
-    is_free_preview: bool | None = None
-    order_index: int | None = Field(default=None, ge=0)
+    is_free_preview: bool | SkipJsonSchema[None] = None
+    order_index: Annotated[int, Field(ge=0)] | SkipJsonSchema[None] = None
 
 
 class QuestionIn(ApiModel):
-    text: str
+    text: NotBlank
     options: list[str] = Field(default_factory=list, max_length=20)
-    correct_answer: str
+    correct_answer: NotBlank = Field(max_length=MAX_ANSWER_CHARS)
 
 
 class LessonAnswerIn(ApiModel):
-    answer: str = Field(max_length=500)
+    answer: NotBlank = Field(max_length=MAX_ANSWER_CHARS)
 
 
 # ---- responses --------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def build_schema(routes: list[Route]) -> dict[str, Any]:
                           "default": {"description": "Ошибка", "content": {"application/json": {
                               "schema": {"$ref": "#/components/schemas/Error"}}}}},
         }
-        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string", "pattern": NO_NUL}}
                   for p in re.findall(r"{(\w+)(?::\w+)?}", m.path)]
         if m.query is not None:
             # The model's own schema per field: bounds, lengths and patterns included.
@@ -121,6 +121,10 @@ def build_schema(routes: list[Route]) -> dict[str, Any]:
         paths.setdefault(re.sub(r"{(\w+):\w+}", r"{\1}", m.path), {})[m.method.lower()] = op
     for path, ops in EXTRA_PATHS.items():
         paths.setdefault(path, {}).update(ops)
+        for op in ops.values():  # path values pass `check_input` too: no NUL
+            for param in op.get("parameters", []):
+                if param["in"] == "path" and param["schema"].get("type") == "string":
+                    param["schema"].setdefault("pattern", NO_NUL)
     defs["Error"] = ERROR_SCHEMA
     return {
         "openapi": "3.1.0",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -11,17 +11,17 @@ from core.models import Purchase
 from core.services import payment_requests, purchases
 from core.services.pagination import Page
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, OutModel, PageQuery
+from public_api.validation import ApiModel, OneLine, OutModel, PageQuery, RequiredMultiLine, declared
 
 
 class PurchaseIn(ApiModel):
-    sender_code: str = Field(max_length=64)
-    payer_full_name: str | None = Field(default=None, max_length=400)
+    sender_code: Annotated[str, declared(pattern=payment_requests.CODE_PATTERN)] = Field(max_length=64)
+    payer_full_name: OneLine | None = Field(default=None, max_length=purchases.MAX_PAYER_NAME)
     payment_proof_url: str | None = Field(default=None, max_length=2000)
 
 
 class PurchaseRejectIn(ApiModel):
-    reason: str = Field(max_length=2000)
+    reason: RequiredMultiLine = Field(max_length=payment_requests.MAX_REASON)
 
 
 class PurchaseOut(OutModel):

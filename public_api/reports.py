@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 from starlette.responses import Response
 
 from core.services import reports
+from core.services.report_filters import DAY_PATTERN, ExportFormat, ReportView
 from core.services.report_table import ReportTable
 from public_api.http import Ctx, api
 from public_api.openapi import register_path
-from public_api.validation import ApiModel, OutModel, QueryModel
+from public_api.validation import ApiModel, OutModel, QueryModel, declared
 
 
 class FiltersIn(ApiModel):
-    date_from: str | None = Field(default=None, alias="from", max_length=64)
-    date_to: str | None = Field(default=None, alias="to", max_length=64)
+    # Checked by core's parse_filters (invalid_report_filter); declared here.
+    date_from: Annotated[str, declared(pattern=DAY_PATTERN)] | None = Field(default=None, alias="from", max_length=64)
+    date_to: Annotated[str, declared(pattern=DAY_PATTERN)] | None = Field(default=None, alias="to", max_length=64)
     class_id: str | None = Field(default=None, max_length=64)
     program_id: str | None = Field(default=None, max_length=64)
     student_id: str | None = Field(default=None, max_length=64)
@@ -33,8 +35,9 @@ class ReportQuery(QueryModel, FiltersIn):
 
 
 class ExportIn(ApiModel):
-    view: str = Field(max_length=32)
-    format: str = Field(max_length=16)
+    # Checked by core (unknown_report_view / unknown_export_format); declared here.
+    view: Annotated[str, declared(enum=[v.value for v in ReportView])] = Field(max_length=32)
+    format: Annotated[str, declared(enum=[f.value for f in ExportFormat])] = Field(max_length=16)
     filters: FiltersIn | None = None
 
 

@@ -3,35 +3,39 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from starlette.responses import Response
 
 from core.csv_export import iter_csv
+from core.models import AttendanceStatus
 from core.services import attendance, attendance_matrix, attendance_pdf, calendar_feed, schedule
 from public_api.checkin import CheckinOut
 from public_api.http import Ctx, api
-from public_api.openapi import register_path
-from public_api.validation import ApiModel, OutModel, QueryModel
+from public_api.openapi import NO_NUL, register_path
+from public_api.validation import ApiModel, MultiLine, OneLine, OutModel, QueryModel, declared
+
+# Declared; checked (with its Russian message) by core's schedule service.
+Duration = Annotated[int, declared(minimum=schedule.MIN_DURATION, maximum=schedule.MAX_DURATION)]
 
 
 class SessionIn(ApiModel):
     class_id: str = Field(max_length=64)
     scheduled_date: datetime
-    duration: int
-    location: str | None = Field(default=None, max_length=1000)
+    duration: Duration
+    location: OneLine | None = Field(default=None, max_length=schedule.MAX_LOCATION)
     program_lesson_id: str | None = Field(default=None, max_length=64)
-    mentor_notes: str | None = Field(default=None, max_length=20_000)
+    mentor_notes: MultiLine | None = Field(default=None, max_length=schedule.MAX_NOTES)
     auto_send_quiz: bool = True
 
 
 class SessionPatch(ApiModel):
     scheduled_date: datetime | None = None
-    duration: int | None = None
-    location: str | None = Field(default=None, max_length=1000)
+    duration: Duration | None = None
+    location: OneLine | None = Field(default=None, max_length=schedule.MAX_LOCATION)
     program_lesson_id: str | None = Field(default=None, max_length=64)
-    mentor_notes: str | None = Field(default=None, max_length=20_000)
+    mentor_notes: MultiLine | None = Field(default=None, max_length=schedule.MAX_NOTES)
     auto_send_quiz: bool | None = None
 
 
@@ -68,7 +72,7 @@ class SessionListOut(OutModel):
 class MarkIn(ApiModel):
     student_id: str = Field(max_length=64)
     session_id: str = Field(max_length=64)
-    status: str = Field(max_length=32)
+    status: Annotated[str, declared(enum=[s.value for s in AttendanceStatus])] = Field(max_length=32)
 
 
 class BatchIn(ApiModel):
@@ -144,8 +148,11 @@ class LessonPageOut(OutModel):
     checkin: CheckinOut | None
 
 
+MAX_CALENDAR_TOKEN = 1000
+
+
 class CalendarQuery(QueryModel):
-    token: str = Field(max_length=1000)
+    token: str = Field(max_length=MAX_CALENDAR_TOKEN)
 
 
 class CalendarLinkOut(OutModel):
@@ -255,7 +262,8 @@ register_path("/api/kruzhok/{kruzhok_id}/schedule.ics", "GET", {
     "summary": "Расписание кружка в формате iCalendar (подписка по ссылке из calendar-link)",
     "tags": ["schedule"], "operationId": "calendar",
     "parameters": [{"name": "kruzhok_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                   {"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
+                   {"name": "token", "in": "query", "required": True,
+                    "schema": {"type": "string", "maxLength": MAX_CALENDAR_TOKEN, "pattern": NO_NUL}}],
     "responses": {"200": {"description": "VCALENDAR с TZID часового пояса кружка",
                           "content": {"text/calendar": {"schema": {"type": "string"}}}},
                   "401": {"description": "Недействительная ссылка", "content": {"application/json": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
@@ -13,12 +14,12 @@ from core.texts import subscriptions as sub_texts
 from core.texts import subscriptions as subscription_texts
 from public_api.http import Ctx, api
 from public_api.purchases import PaymentInstructionsOut, payment_instructions
-from public_api.validation import ApiModel, OutModel, PageQuery
+from public_api.validation import ApiModel, OutModel, PageQuery, RequiredMultiLine, declared
 
 
 class RequestIn(ApiModel):
     type: str = Field(max_length=40)
-    payment_comment: str = Field(max_length=64)
+    payment_comment: Annotated[str, declared(pattern=payment_requests.CODE_PATTERN)] = Field(max_length=64)
     payment_proof_url: str | None = Field(default=None, max_length=2000)
 
 
@@ -31,7 +32,7 @@ class ApproveIn(ApiModel):
 
 
 class RejectIn(ApiModel):
-    reason: str = Field(max_length=2000)
+    reason: RequiredMultiLine = Field(max_length=payment_requests.MAX_REASON)
 
 
 class LimitsOut(OutModel):

@@ -6,23 +6,23 @@ from datetime import datetime
 
 from core.services import auth
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, OutModel, Password
+from public_api.validation import ApiModel, DisplayName, Email, NewPassword, OutModel, Password
 
 
 class RegisterIn(ApiModel):
-    email: str
-    password: Password
-    full_name: str
+    email: Email
+    password: NewPassword
+    full_name: DisplayName
 
 
 class LoginIn(ApiModel):
-    email: str
+    email: Email  # only such addresses can register; any other is a failed login (401)
     password: Password
 
 
 class ChangePasswordIn(ApiModel):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class UserOut(OutModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
@@ -10,14 +12,18 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationError,
     ValidationInfo,
     field_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from core.errors import Invalid
+from core.services import clean, names, passwords
 from core.services.bounds import MAX_TEXT
 from core.services.clean import INT_MAX, INT_MIN, INT_RANGE_MESSAGE, text_problem
 from core.services.media_urls import canonical_or_none
@@ -120,8 +126,39 @@ def _check_ints(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class Declared:
+    """JSON-Schema keywords a field declares but pydantic does not check: the service checks the rule
+    (with its own message), and the keywords say the same thing (a callable value is built lazily)."""
+
+    keywords: tuple[tuple[str, Any], ...]  # hashable: typing hashes Annotated metadata
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        result = handler(schema)
+        result.update({key: value() if callable(value) else value for key, value in self.keywords})
+        return result
+
+
+def declared(**keywords: str | int | list[str] | Callable[[], str]) -> Declared:
+    return Declared(tuple(keywords.items()))
+
+
+# Texts as the services clean them (core/services/clean.py `clean_text`): a one-line text refuses control
+# characters, tabs and line breaks; a multi-line one keeps tabs and line breaks; a required one must not be
+# blank after trimming. The lengths are the field's (`Field(max_length=…)`, the service's limit).
+OneLine = Annotated[str, declared(pattern=clean.ONE_LINE_PATTERN)]
+RequiredOneLine = Annotated[str, declared(pattern=clean.REQUIRED_ONE_LINE_PATTERN)]
+MultiLine = Annotated[str, declared(pattern=clean.MULTILINE_PATTERN)]
+RequiredMultiLine = Annotated[str, declared(pattern=clean.REQUIRED_MULTILINE_PATTERN)]
+# Only "not blank" (a service that trims and requires the text, with no rule on characters).
+NotBlank = Annotated[str, declared(pattern=clean.NOT_BLANK_PATTERN)]
+Email = Annotated[str, declared(pattern=clean.EMAIL_PATTERN, maxLength=clean.EMAIL_MAX_LENGTH)]
+DisplayName = Annotated[str, declared(pattern=names.display_name_pattern, maxLength=names.MAX_LENGTH)]
+
 # A password reaches the service exactly as typed (never trimmed); the service checks its rules.
 Password = Annotated[str, StringConstraints(strip_whitespace=False, max_length=1024)]
+# A password being set: the lengths `core.services.passwords` checks (the blocklist is a business refusal).
+NewPassword = Annotated[Password, declared(minLength=passwords.MIN_LENGTH, maxLength=passwords.MAX_LENGTH)]
 
 
 def _scalar_kind(annotation: Any) -> type | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +30,6 @@ from core.services import admin_sessions, audit, clean, login_throttle, names, p
 from core.services.permissions import require_admin
 
 _hasher = PasswordHasher()
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_SALT = "s7-api-token"
 
 
@@ -55,10 +53,8 @@ class TokenSigner:
 
 
 def normalize_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise field_error("email", "Введите корректный email")
-    return email
+    """The address as stored (`clean.clean_email`: the one email rule, also declared in the API schema)."""
+    return clean.clean_email(email)
 
 
 def hash_password(password: str) -> str:

@@ -35,13 +35,16 @@ from core.models import (
 from core.services import audit, media, notifications, outbox, ratelimit
 from core.services import certificate_texts as texts
 from core.services.certificate_pdf import CertificateContent, render_certificate
-from core.services.clean import clean_text, get_row
+from core.services.clean import LINE_REFUSED, SPACES, char_class, clean_text, get_row, trimmed_pattern
 from core.services.media_sniff import sniff
 from core.services.permissions import require_admin
 from core.storage.base import Storage
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 MAX_TEXT = 2000
+MAX_URL = 500
+# A certificate link as `_clean_document` accepts it (blank: no link), for the API schema.
+URL_PATTERN = trimmed_pattern(f"(?:https?://{char_class(SPACES | LINE_REFUSED, negate=True)}*)?")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read from paper
 CODE_LENGTH = 16
 
@@ -116,7 +119,7 @@ def _clean_document(doc: CertificateDocument) -> tuple[CertificateSource, str | 
             raise media.UnsupportedMediaType(texts.NOT_PDF, details={"field": "file"})
         return CertificateSource.UPLOAD, None
     if url:
-        url = clean_text(url, field="certificateUrl", label="Ссылка на сертификат", max_length=500) or ""
+        url = clean_text(url, field="certificateUrl", label="Ссылка на сертификат", max_length=MAX_URL) or ""
         if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
             raise field_error("certificateUrl", texts.BAD_URL)
         return CertificateSource.URL, url

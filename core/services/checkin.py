@@ -33,14 +33,16 @@ from core.models import (
     SessionStatus,
     User,
 )
-from core.services import attendance, audit, checkin_codes, ratelimit
+from core.services import attendance, audit, checkin_codes, clean, ratelimit
 from core.services.checkin_codes import CheckinState
 from core.services.club_access import is_club_mentor, is_club_student
 from core.services.permissions import require_user
 from core.services.schedule import managed_session
 from core.services.xp import DEFAULT_THRESHOLDS
 
-CODE_RE = re.compile(r"\d{6}")
+CODE = "[0-9]{6}"  # the check-in code on the mentor's screen
+CODE_RE = re.compile(CODE)
+CODE_PATTERN = clean.trimmed_pattern(CODE)  # the same rule in the API schema
 MSG_NOT_FOUND = "Занятие не найдено"
 MSG_NOT_RUNNING = "Занятие сейчас не идёт: самоотметка доступна только во время занятия"
 MSG_CLOSED = "Самоотметка на этом занятии сейчас закрыта. Попросите ментора открыть её."

@@ -10,6 +10,7 @@ VARCHAR, integers fit PostgreSQL INTEGER (the smallest integer column), and no t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -22,9 +23,73 @@ SURROGATE_MESSAGE = "Строка содержит недопустимые си
 CONTROL_MESSAGE = "Строка содержит управляющие символы"
 INT_RANGE_MESSAGE = f"Число вне допустимого диапазона ({INT_MIN}…{INT_MAX})"
 
-# C0 controls and DEL; multi-line text keeps tab and line breaks.
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_TITLE_CHARS = 200
+EMAIL_MAX_LENGTH = 254
+EMAIL_MESSAGE = "Введите корректный email"
+
+# ---- the rules as character sets, and the same rules as JSON-Schema patterns ---------------------
+# The API schema declares each text rule as a `pattern` built here from the very sets the cleaners
+# use (public_api/validation.py), so a value matches exactly when its cleaner accepts it; lengths are
+# declared apart (`maxLength`). The patterns work in Python `re` (schemathesis, jsonschema) and in
+# ECMA-262 alike (and in the Rust engine schemathesis validates with): explicit classes only (`\s`
+# differs between engines), code points of the BMP as \uXXXX escapes, astral ones as the characters
+# themselves. Lone surrogates are no characters to those engines, so no pattern names them: the API
+# refuses them in every request value before parsing (`public_api.validation.check_input`).
+
+SPACES = frozenset(c for c in range(0x10000) if chr(c).isspace())  # what str.strip() removes
+LINE_REFUSED = frozenset([*range(0x20), 0x7F])  # C0 controls, DEL
+MULTILINE_REFUSED = LINE_REFUSED - {ord("\t"), ord("\n"), ord("\r")}  # multi-line text keeps tab, line breaks
+
+
+def char_class(code_points: Iterable[int], *, negate: bool = False) -> str:
+    """A regex character class of these code points, as ranges (see the note above on escapes)."""
+    points = sorted(set(code_points))
+    ranges: list[tuple[int, int]] = []
+    for point in points:
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], point)
+        else:
+            ranges.append((point, point))
+
+    def one(point: int) -> str:
+        if chr(point).isascii() and chr(point).isalnum():
+            return chr(point)
+        return f"\\u{point:04x}" if point < 0x10000 else chr(point)
+
+    body = "".join(one(a) if a == b else f"{one(a)}{'' if b == a + 1 else '-'}{one(b)}" for a, b in ranges)
+    return f"[{'^' if negate else ''}{body}]"
+
+
+def text_pattern(*, multiline: bool, required: bool) -> str:
+    """What `clean_text` accepts, as a regex over the raw value (before trimming).
+
+    Spaces at either end are trimmed first, so a refused character that is also a space (a tab or a
+    line break in a one-line field, \\x1c–\\x1f, a vertical tab) is allowed only in those ends; other
+    refused characters nowhere. `required`: at least one character that is not a space.
+    """
+    refused = MULTILINE_REFUSED if multiline else LINE_REFUSED
+    space, edge_only = char_class(SPACES), char_class(SPACES & refused)
+    body = f"{char_class(refused | SPACES, negate=True)}{char_class(refused, negate=True)}*(?:{edge_only}{space}*)?"
+    return f"^{space}*{body}$" if required else f"^{space}*(?:{body})?$"
+
+
+def trimmed_pattern(regex: str) -> str:
+    """A value that, trimmed, fully matches `regex` (written in the common dialect: no `\\d`, `\\s`, `\\w`)."""
+    return f"^{char_class(SPACES)}*(?:{regex}){char_class(SPACES)}*$"
+
+
+ONE_LINE_PATTERN = text_pattern(multiline=False, required=False)
+REQUIRED_ONE_LINE_PATTERN = text_pattern(multiline=False, required=True)
+MULTILINE_PATTERN = text_pattern(multiline=True, required=False)
+REQUIRED_MULTILINE_PATTERN = text_pattern(multiline=True, required=True)
+# Any text with a character that is not a space (for the fields a service only requires non-blank).
+NOT_BLANK_PATTERN = f"^{char_class(SPACES)}*{char_class(SPACES | {0}, negate=True)}{char_class({0}, negate=True)}*$"
+_EMAIL_PART = char_class(SPACES | LINE_REFUSED | {ord("@")}, negate=True)
+# name@domain.tld with spaces around allowed (trimmed); no spaces, "@" or control characters inside.
+EMAIL_PATTERN = f"^{char_class(SPACES)}*{_EMAIL_PART}+@{_EMAIL_PART}+\\.{_EMAIL_PART}+{char_class(SPACES)}*$"
+_EMAIL = re.compile(EMAIL_PATTERN)
+_CONTROL_LINE = re.compile(char_class(LINE_REFUSED))
+_CONTROL_MULTILINE = re.compile(char_class(MULTILINE_REFUSED))
 
 Row = TypeVar("Row")
 
@@ -69,7 +134,18 @@ def clean_text(value: Any, *, field: str, label: str, max_length: int, required:
     return text
 
 
-def clean_title(value: Any, *, field: str = "title", label: str = "Название", max_length: int = 200) -> str:
+def clean_email(value: Any, *, field: str = "email") -> str:
+    """A trimmed, lower-cased address matching EMAIL_PATTERN, at most EMAIL_MAX_LENGTH characters."""
+    if not isinstance(value, str) or not _EMAIL.match(value):
+        raise field_error(field, EMAIL_MESSAGE)
+    email = value.strip().lower()
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise field_error(field, EMAIL_MESSAGE)
+    return email
+
+
+def clean_title(value: Any, *, field: str = "title", label: str = "Название",
+                max_length: int = MAX_TITLE_CHARS) -> str:
     """A required one-line title."""
     text = clean_text(value, field=field, label=label, max_length=max_length)
     assert text is not None

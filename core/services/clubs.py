@@ -28,18 +28,21 @@ from core.services.limits import effective_limits, limit_exceeded, subscription_
 from core.services.pagination import Page
 from core.services.permissions import require_admin, require_user
 
+MAX_DESCRIPTION, MAX_TIMEZONE = 5000, 64
+
 
 def clean_title(value: str | None, *, field: str = "title", label: str = "Название") -> str:
     return clean.clean_title(value, field=field, label=label)
 
 
 def clean_description(value: str | None) -> str | None:
-    return clean.clean_text(value, field="description", label="Описание", max_length=5000, required=False,
+    return clean.clean_text(value, field="description", label="Описание", max_length=MAX_DESCRIPTION, required=False,
                             multiline=True)
 
 
 def clean_timezone(value: str | None, default: str) -> str:
-    name = clean.clean_text(value, field="timezone", label="Часовой пояс", max_length=64, required=False) or default
+    name = clean.clean_text(value, field="timezone", label="Часовой пояс", max_length=MAX_TIMEZONE,
+                            required=False) or default
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

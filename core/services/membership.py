@@ -24,12 +24,14 @@ from core.models import (
     Kruzhok,
     User,
 )
-from core.services import audit, ratelimit
+from core.services import audit, clean, ratelimit
 from core.services.club_access import owned_class
 from core.services.limits import effective_limits
 from core.services.permissions import require_user
 
-CODE_RE = re.compile(r"[0-9]{6}")
+CODE = "[0-9]{6}"  # a class join code
+CODE_RE = re.compile(CODE)
+CODE_PATTERN = clean.trimmed_pattern(CODE)  # the same rule in the API schema
 
 
 def lock_class(session: Session, class_id: str) -> ClubClass:

@@ -29,7 +29,9 @@ from core.services import clean, notifications, outbox
 from core.texts import email_body, email_subject
 from core.texts import subscriptions as texts
 
-CODE_RE = re.compile(r"[0-9]{4,8}")
+CODE = "[0-9]{4,8}"  # the sender code of a Kaspi transfer
+CODE_RE = re.compile(CODE)
+CODE_PATTERN = clean.trimmed_pattern(CODE)  # the same rule in the API schema
 MSG_CODE = "Код отправителя должен состоять из 4–8 цифр (из перевода Kaspi)"
 MSG_DUPLICATE = "Заявка с таким кодом отправителя уже существует. Проверьте код платежа."
 PENDING = "PENDING"  # SubscriptionStatus.PENDING == PurchaseStatus.PENDING: the open state of both kinds
@@ -72,11 +74,14 @@ def lock_pending(session: Session, model: type[RequestT], request_id: str, *, no
     return row
 
 
+MAX_REASON = 2000
+
+
 def clean_reason(reason: Any) -> str:
     text = str(reason if reason is not None else "").strip()
     if not text:
         raise field_error("reason", "Укажите причину отклонения")
-    return clean.clean_text(text, field="reason", label="Причина отклонения", max_length=2000,
+    return clean.clean_text(text, field="reason", label="Причина отклонения", max_length=MAX_REASON,
                             multiline=True) or ""
 
 

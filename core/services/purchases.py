@@ -31,8 +31,12 @@ def approved_text(course_title: str) -> str:
     return f"Оплата подтверждена. Курс «{course_title}» открыт — приятного обучения!"
 
 
+MAX_PAYER_NAME = 200
+
+
 def _clean_payer(value: Any) -> str | None:
-    name = clean.clean_text(value, field="payerFullName", label="Имя плательщика", max_length=200, required=False)
+    name = clean.clean_text(value, field="payerFullName", label="Имя плательщика", max_length=MAX_PAYER_NAME,
+                            required=False)
     return " ".join(name.split()) if name else None
 
 

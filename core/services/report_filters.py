@@ -9,6 +9,7 @@ The `*_conditions` helpers are the one place that turns filters into SQL, for ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,10 +30,18 @@ from core.models import (
     SessionStatus,
     User,
 )
-from core.services.clean import get_row
+from core.services.clean import get_row, trimmed_pattern
 from core.services.schedule import EARLIEST_DAY, LATEST_DAY, local_day_bounds
 
 MAX_ID = 64
+
+
+# `from`/`to` as `_date` accepts them, for the API schema: blank (no bound) or a calendar day
+# EARLIEST_DAY…LATEST_DAY (2000–2100) as YYYY-MM-DD.
+_DAY = ("(?:20[0-9]{2}|2100)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+        "|02-(?:0[1-9]|1[0-9]|2[0-8]))|20(?:[02468][048]|[13579][26])-02-29")
+DAY_PATTERN = trimmed_pattern(f"(?:{_DAY})?")
+_YYYY_MM_DD = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class ReportView(StrEnum):
@@ -122,8 +131,8 @@ def _date(raw: Mapping[str, Any], key: str, problems: list[dict[str, str]]) -> d
     value = _text(raw, key, problems)
     if value is None:
         return None
-    try:
-        day = date.fromisoformat(value) if len(value) == 10 else None
+    try:  # YYYY-MM-DD only (Python's fromisoformat also reads week dates like 2024-W01-1)
+        day = date.fromisoformat(value) if _YYYY_MM_DD.fullmatch(value) else None
     except ValueError:
         day = None
     if day is None:

@@ -243,7 +243,8 @@ def reject_subscription(session: Session, *, subscription_id: str, actor: User |
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", "Укажите причину отклонения")
-    reason = clean.clean_text(reason, field="reason", label="Причина отклонения", max_length=2000,
+    reason = clean.clean_text(reason, field="reason", label="Причина отклонения",
+                              max_length=payment_requests.MAX_REASON,
                               multiline=True) or ""
     sub = _locked_pending(session, subscription_id)
     sub.status, sub.rejected_at, sub.rejection_reason = SubscriptionStatus.REJECTED, now, reason
