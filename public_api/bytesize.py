@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 from pydantic import Field
-from pydantic.json_schema import SkipJsonSchema
 
 from core.models import ByteSizeItem
 from core.services import bytesize, cache_versions
@@ -14,7 +12,16 @@ from core.services.bytesize import MAX_DESCRIPTION_CHARS
 from core.services.clean import MAX_TITLE_CHARS
 from core.services.pagination import Page
 from public_api.http import Ctx, api
-from public_api.validation import ApiModel, MediaUrlOut, MultiLine, NotBlank, OutModel, PageQuery, RequiredOneLine
+from public_api.validation import (
+    ApiModel,
+    MediaUrlOut,
+    MultiLine,
+    NotBlank,
+    OutModel,
+    PageQuery,
+    RequiredOneLine,
+    not_null,
+)
 
 
 class ByteSizeIn(ApiModel):
@@ -28,11 +35,11 @@ class ByteSizeIn(ApiModel):
 class ByteSizePatch(ApiModel):
     """Only the fields sent are changed. The video can be replaced, not removed (null is refused)."""
 
-    video_url: NotBlank | SkipJsonSchema[None] = None
-    title: Annotated[RequiredOneLine, Field(max_length=MAX_TITLE_CHARS)] | SkipJsonSchema[None] = None
+    video_url: NotBlank | None = not_null()
+    title: RequiredOneLine | None = not_null(max_length=MAX_TITLE_CHARS)
     description: MultiLine | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     cover_image_url: str | None = None
-    is_published: bool | SkipJsonSchema[None] = None
+    is_published: bool | None = not_null()
 
 
 class ByteSizeOut(OutModel):

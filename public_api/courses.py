@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import Field
-from pydantic.json_schema import SkipJsonSchema
 
 from core.services import cache_versions, course_progress, courses, lessons
 from core.services.bounds import MAX_PRICE
@@ -25,6 +24,7 @@ from public_api.validation import (
     OutModel,
     PageQuery,
     RequiredOneLine,
+    not_null,
 )
 
 # ---- request bodies ---------------------------------------------------------------------------
@@ -41,12 +41,12 @@ class CourseIn(ApiModel):
 
 class CoursePatch(ApiModel):
     # A field left out stays as it is; null (not in the schema) is refused except where it clears a value.
-    title: Annotated[RequiredOneLine, Field(max_length=MAX_TITLE_CHARS)] | SkipJsonSchema[None] = None
+    title: RequiredOneLine | None = not_null(max_length=MAX_TITLE_CHARS)
     description: MultiLine | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     cover_url: str | None = None
-    is_published: bool | SkipJsonSchema[None] = None
-    is_free: bool | SkipJsonSchema[None] = None
-    price: Annotated[int, Field(ge=0, le=MAX_PRICE)] | SkipJsonSchema[None] = None
+    is_published: bool | None = not_null()
+    is_free: bool | None = not_null()
+    price: int | None = not_null(ge=0, le=MAX_PRICE)
 
 
 class ModuleIn(ApiModel):
@@ -65,11 +65,11 @@ class LessonIn(ApiModel):
 class LessonPatch(ApiModel):
     """Only the fields sent are changed; `videoUrl: null` clears the video (null is refused elsewhere)."""
 
-    title: Annotated[RequiredOneLine, Field(max_length=MAX_TITLE_CHARS)] | SkipJsonSchema[None] = None
+    title: RequiredOneLine | None = not_null(max_length=MAX_TITLE_CHARS)
     content: MultiLine | None = Field(default=None, max_length=MAX_CONTENT_CHARS)
     video_url: str | None = None
-    is_free_preview: bool | SkipJsonSchema[None] = None
-    order_index: Annotated[int, Field(ge=0)] | SkipJsonSchema[None] = None
+    is_free_preview: bool | None = not_null()
+    order_index: int | None = not_null(ge=0)
 
 
 class QuestionIn(ApiModel):

@@ -143,6 +143,22 @@ def declared(**keywords: str | int | list[str] | Callable[[], str]) -> Declared:
     return Declared(tuple(keywords.items()))
 
 
+def _without_null(schema: dict[str, Any]) -> None:
+    branches = [branch for branch in schema.pop("anyOf", []) if branch.get("type") != "null"]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
+    if "default" in schema and schema["default"] is None:
+        del schema["default"]
+
+
+def not_null(**constraints: Any) -> Any:
+    """A field that may be left out but is not declared nullable: the service refuses null for it.
+    (Typed `X | None` so pydantic reports errors under the field's own name.)"""
+    return Field(default=None, json_schema_extra=_without_null, **constraints)
+
+
 # Texts as the services clean them (core/services/clean.py `clean_text`): a one-line text refuses control
 # characters, tabs and line breaks; a multi-line one keeps tabs and line breaks; a required one must not be
 # blank after trimming. The lengths are the field's (`Field(max_length=…)`, the service's limit).
