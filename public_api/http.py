@@ -199,19 +199,15 @@ def api(path: str, method: str, *, summary: str = "", body: type[BaseModel] | No
 
         fingerprints: dict[int, str] = {}
 
-        def _fingerprint(settings: Settings) -> str:
-            print_ = fingerprints.get(id(settings))
-            if print_ is None:
-                print_ = fingerprints[id(settings)] = http_cache.fingerprint(settings, response)
-            return print_
-
         def _public(request: Request, kwargs: dict[str, Any], invalid: Invalid | None, topic: str) -> Response:
             """An anonymous GET of public data: 304, or the body cached for this ETag, or a fresh one."""
             if invalid is not None:
                 raise invalid
             state = request.app.state
             settings = settings_of(state)
-            print_ = _fingerprint(settings)
+            print_ = fingerprints.get(id(settings))
+            if print_ is None:
+                print_ = fingerprints[id(settings)] = http_cache.fingerprint(settings, response)
             bodies = http_cache.body_cache_of(state)
             with db_of(state).read() as session:
                 version = cache_versions.version_of(session, topic)  # before the data: never newer

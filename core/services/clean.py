@@ -32,7 +32,7 @@ EMAIL_MESSAGE = "Введите корректный email"
 # use (public_api/validation.py), so a value matches exactly when its cleaner accepts it; lengths are
 # declared apart (`maxLength`). The patterns work in Python `re` (schemathesis, jsonschema) and in
 # ECMA-262 alike (and in the Rust engine schemathesis validates with): explicit classes only (`\s`
-# differs between engines), code points of the BMP as \uXXXX escapes, astral ones as the characters
+# differs between engines), code points of the BMP as `\u` escapes of four hex digits, astral ones as the characters
 # themselves. Lone surrogates are no characters to those engines, so no pattern names them: the API
 # refuses them in every request value before parsing (`public_api.validation.check_input`).
 
